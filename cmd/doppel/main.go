@@ -1,0 +1,117 @@
+// Command doppel is a stateful double of customer-account APIs.
+//
+//	doppel serve [--addr 127.0.0.1:4010] [--seed N] [--fixtures FILE]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/identity"
+)
+
+const usage = `doppel — a stateful double of customer-account APIs
+
+Usage:
+  doppel serve [flags]   start the mock server (doppel serve -h lists the flags)
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:], os.Stdout)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "doppel: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "doppel:", err)
+		os.Exit(1)
+	}
+}
+
+func serve(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:4010", "listen address")
+	seed := fs.Uint64("seed", 1, "seed of the generated personas (same seed, same personas)")
+	personas := fs.Int("personas", 3, "how many personas to generate in the demo tenant")
+	fixtureFile := fs.String("fixtures", "", "seed document (JSON) to load at start, after the personas")
+	hashCost := fs.Int("hash-cost", identity.DefaultHashCost, "bcrypt cost of stored passwords (4-31)")
+	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body in bytes")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	start := time.Now()
+	demo := fixtures.Personas(*seed, *personas)
+	srv, err := mockserver.New(mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: demo})
+	if err != nil {
+		return err
+	}
+	if *fixtureFile != "" {
+		data, err := os.ReadFile(*fixtureFile)
+		if err != nil {
+			return err
+		}
+		doc, err := fixtures.Parse(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *fixtureFile, err)
+		}
+		if err := srv.Seed(doc); err != nil {
+			return fmt.Errorf("%s: %w", *fixtureFile, err)
+		}
+		srv.ID.Checkpoint()
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "doppel listening on %s (ready in %s)\n", base, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "  Emporix:   %s  (anonymous token: %s/customerlogin/auth/anonymous/login?tenant=%s&client_id=storefront)\n",
+		base, base, fixtures.DemoTenant)
+	fmt.Fprintf(out, "  admin API: %s/__doppel/  (health, reset, seed, mailbox, contracts)\n", base)
+	fmt.Fprintf(out, "  personas of tenant %q (seed %d):\n", fixtures.DemoTenant, *seed)
+	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
+		fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+	}
+
+	hs := &http.Server{
+		Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

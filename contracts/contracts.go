@@ -1,0 +1,224 @@
+// Package contracts holds doppel's OpenAPI 3.1 documents, one per face, and
+// validates requests and responses against them. The mock validates every
+// request it receives; the conformance client every response.
+package contracts
+
+import (
+	"embed"
+	"fmt"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/config"
+	verrors "github.com/pb33f/libopenapi-validator/errors"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// Names lists the embedded contracts.
+func Names() []string {
+	entries, _ := files.ReadDir(".")
+	var out []string
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return out
+}
+
+// Raw returns the YAML text of a contract.
+func Raw(name string) ([]byte, error) { return files.ReadFile(name + ".yaml") }
+
+// Contract is a parsed document with its validator, built once per process.
+type Contract struct {
+	Name      string
+	Model     *v3.Document
+	ops       []*Operation
+	validator validator.Validator
+}
+
+// Operation is one method on one path of a contract.
+type Operation struct {
+	ID         string
+	Method     string // upper case
+	Path       string // the contract's template, e.g. /customer/{tenant}/me
+	BodyTypes  []string
+	Statuses   []string // documented response codes
+	pathItem   *v3.PathItem
+	definition *v3.Operation
+}
+
+// Violation is one way a request or response breaks its contract.
+type Violation struct {
+	In      string `json:"in"`              // path, query, header, body, response…
+	Field   string `json:"field,omitempty"` // the parameter or JSON field
+	Message string `json:"message"`
+}
+
+func (v Violation) String() string {
+	if v.Field == "" {
+		return v.In + ": " + v.Message
+	}
+	return v.In + " " + v.Field + ": " + v.Message
+}
+
+var (
+	mu    sync.Mutex
+	cache = map[string]*Contract{}
+)
+
+// Load returns the named contract, parsing it and building its validator on
+// first use only.
+func Load(name string) (*Contract, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if c, ok := cache[name]; ok {
+		return c, nil
+	}
+	raw, err := Raw(name)
+	if err != nil {
+		return nil, fmt.Errorf("contract %q: %w", name, err)
+	}
+	doc, err := libopenapi.NewDocument(raw)
+	if err != nil {
+		return nil, fmt.Errorf("contract %q: %w", name, err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		return nil, fmt.Errorf("contract %q: %w", name, err)
+	}
+	c := &Contract{
+		Name:  name,
+		Model: &model.Model,
+		validator: validator.NewValidatorFromV3Model(&model.Model,
+			config.WithoutSecurityValidation(), // the faces authenticate, in their own dialect
+			config.WithURLEncodedBodyValidation()),
+	}
+	for path, item := range model.Model.Paths.PathItems.FromOldest() {
+		for method, op := range item.GetOperations().FromOldest() {
+			o := &Operation{ID: op.OperationId, Method: strings.ToUpper(method), Path: path, pathItem: item, definition: op}
+			if op.RequestBody != nil {
+				for mt := range op.RequestBody.Content.KeysFromOldest() {
+					o.BodyTypes = append(o.BodyTypes, mt)
+				}
+			}
+			if op.Responses != nil {
+				for code := range op.Responses.Codes.KeysFromOldest() {
+					o.Statuses = append(o.Statuses, code)
+				}
+			}
+			c.ops = append(c.ops, o)
+		}
+	}
+	cache[name] = c
+	return c, nil
+}
+
+// MustLoad is Load for contracts that are embedded and tested.
+func MustLoad(name string) *Contract {
+	c, err := Load(name)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Operations lists every operation of the contract.
+func (c *Contract) Operations() []*Operation { return c.ops }
+
+// Operation returns the operation for a method and path template.
+func (c *Contract) Operation(method, path string) *Operation {
+	for _, o := range c.ops {
+		if o.Method == method && o.Path == path {
+			return o
+		}
+	}
+	return nil
+}
+
+// AcceptsBody reports whether contentType is one of the operation's request
+// media types (parameters such as charset ignored). Operations without a
+// body accept anything.
+func (o *Operation) AcceptsBody(contentType string) bool {
+	if len(o.BodyTypes) == 0 {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	for _, t := range o.BodyTypes {
+		if strings.EqualFold(t, mt) {
+			return true
+		}
+	}
+	return false
+}
+
+// Documents reports whether the operation documents a response status.
+func (o *Operation) Documents(status int) bool {
+	code := fmt.Sprint(status)
+	for _, s := range o.Statuses {
+		if s == code || s == code[:1]+"XX" || s == "default" {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateRequest checks a request against one operation in one pass
+// (parameters and body); the body stays readable afterwards.
+func (c *Contract) ValidateRequest(r *http.Request, o *Operation) []Violation {
+	if ok, errs := c.validator.ValidateHttpRequestSyncWithPathItem(r, o.pathItem, o.Path); !ok {
+		return violations(errs)
+	}
+	return nil
+}
+
+// ValidateResponse checks a response (status, headers, body) against the
+// operation the request resolves to.
+func (c *Contract) ValidateResponse(r *http.Request, resp *http.Response) []Violation {
+	if ok, errs := c.validator.ValidateHttpResponse(r, resp); !ok {
+		return violations(errs)
+	}
+	return nil
+}
+
+func violations(errs []*verrors.ValidationError) []Violation {
+	var out []Violation
+	for _, e := range errs {
+		in := e.ValidationType
+		switch {
+		case strings.Contains(in, "Body") || strings.Contains(in, "body"):
+			in = "body"
+		case e.ValidationSubType != "" && e.ParameterName != "":
+			in = e.ValidationSubType
+		}
+		if len(e.SchemaValidationErrors) == 0 {
+			out = append(out, Violation{In: in, Field: e.ParameterName, Message: message(e)})
+			continue
+		}
+		for _, f := range e.SchemaValidationErrors {
+			field := strings.TrimPrefix(strings.TrimPrefix(f.FieldPath, "$"), ".")
+			if field == "" {
+				field = e.ParameterName
+			}
+			out = append(out, Violation{In: in, Field: field, Message: f.Reason})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+func message(e *verrors.ValidationError) string {
+	if e.Reason != "" && e.Reason != e.Message {
+		return e.Message + ": " + e.Reason
+	}
+	return e.Message
+}

@@ -1,0 +1,114 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/doppel-dev/doppel/contracts"
+	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/face"
+	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/store"
+)
+
+// AdminPrefix is the reserved path prefix of the admin API.
+const AdminPrefix = "/__doppel/"
+
+// message is a mailbox entry as the admin API shows it.
+type message struct {
+	ID         string    `json:"id"`
+	API        string    `json:"api"`
+	Tenant     string    `json:"tenant"`
+	To         string    `json:"to"`
+	Kind       string    `json:"kind"`
+	Subject    string    `json:"subject"`
+	Body       string    `json:"body"`
+	Token      string    `json:"token"`
+	Identifier string    `json:"identifier"`
+	Link       string    `json:"link"`
+	SentAt     time.Time `json:"sentAt"`
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	face.WriteJSON(w, status, map[string]string{"error": msg})
+}
+
+func (s *Server) mountAdmin(mux *http.ServeMux) {
+	mux.HandleFunc("GET /__doppel/health", func(w http.ResponseWriter, r *http.Request) {
+		face.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("POST /__doppel/reset", func(w http.ResponseWriter, r *http.Request) {
+		s.ID.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /__doppel/seed", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
+		if err != nil {
+			adminError(w, http.StatusRequestEntityTooLarge, "seed document too large (64 MiB at most)")
+			return
+		}
+		doc, err := fixtures.Parse(body)
+		if err == nil {
+			err = s.Seed(doc)
+		}
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /__doppel/mailbox", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := identity.MailFilter{API: q.Get("api"), Tenant: q.Get("tenant"), To: q.Get("to"), Kind: q.Get("kind")}
+		out := []message{}
+		_ = s.ID.Read(func(tx *identity.Tx) error {
+			for _, m := range tx.Mail(f) {
+				out = append(out, toMessage(m))
+			}
+			return nil
+		})
+		face.WriteJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("DELETE /__doppel/mailbox", func(w http.ResponseWriter, r *http.Request) {
+		_ = s.ID.Write(func(tx *identity.Tx) error { tx.ClearMail(); return nil })
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("PATCH /__doppel/tenants/emporix/{tenant}", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			DoubleOptIn *bool `json:"doubleOptIn"`
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			adminError(w, http.StatusBadRequest, "tenant settings: "+err.Error())
+			return
+		}
+		settings, err := s.Emporix.Configure(r.PathValue("tenant"), in.DoubleOptIn)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		face.WriteJSON(w, http.StatusOK, settings)
+	})
+	mux.HandleFunc("GET /__doppel/contracts/{file}", func(w http.ResponseWriter, r *http.Request) {
+		name, ok := strings.CutSuffix(r.PathValue("file"), ".yaml")
+		raw, err := contracts.Raw(name)
+		if !ok || err != nil {
+			adminError(w, http.StatusNotFound, "no contract "+r.PathValue("file")+"; have "+strings.Join(contracts.Names(), ".yaml, ")+".yaml")
+			return
+		}
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(raw)
+	})
+	mux.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusNotFound, "no admin operation at "+r.Method+" "+r.URL.Path)
+	})
+}
+
+func toMessage(m *store.Message) message {
+	return message{ID: m.ID, API: m.API, Tenant: m.Tenant, To: m.To, Kind: m.Kind, Subject: m.Subject,
+		Body: m.Body, Token: m.Token, Identifier: m.Identifier, Link: m.Link, SentAt: m.SentAt}
+}

@@ -1,0 +1,226 @@
+// Package face is the mechanism every face shares: it mounts a face's routes,
+// and runs each request through the same pipeline — body limit, content
+// type, authentication, one contract validation pass, handler — turning every
+// failure into a Problem that the face renders in its own dialect.
+package face
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/doppel-dev/doppel/contracts"
+)
+
+// DefaultBodyLimit is the largest request body accepted.
+const DefaultBodyLimit = 1 << 20
+
+// Problem is a failure to answer with, in the face's dialect.
+type Problem struct {
+	Status     int
+	Type       string // the dialect's error code, e.g. "bad_request"
+	Message    string
+	Violations []contracts.Violation // for contract failures
+	Allow      string                // for 405
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Type, p.Message) }
+
+// Errorf returns a Problem.
+func Errorf(status int, typ, format string, args ...any) *Problem {
+	return &Problem{Status: status, Type: typ, Message: fmt.Sprintf(format, args...)}
+}
+
+// Face is one vendor API.
+type Face interface {
+	// Name is the face's short name, also its contract's name.
+	Name() string
+	// Prefixes are the path prefixes the face owns, for its 404s.
+	Prefixes() []string
+	// Routes are the face's operations.
+	Routes() []Route
+	// Render writes a Problem in the face's dialect.
+	Render(w http.ResponseWriter, p *Problem)
+}
+
+// Route binds a contract operation to its handler.
+type Route struct {
+	Method, Path string // as in the contract
+	// Auth, when set, runs before validation: authentication failures win
+	// over bad input, as behind the vendors' gateways.
+	Auth   func(r *http.Request) (any, error)
+	Handle func(c *Call) error
+}
+
+// Call is one request on its way through a handler.
+type Call struct {
+	W    http.ResponseWriter
+	R    *http.Request
+	Body []byte // the whole request body
+	Auth any    // what Route.Auth returned
+}
+
+// Decode unmarshals the (already validated) JSON body into v.
+func (c *Call) Decode(v any) error {
+	if len(c.Body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.Body, v); err != nil {
+		return Errorf(http.StatusBadRequest, "bad_request", "request body is not valid JSON: %v", err)
+	}
+	return nil
+}
+
+// JSON writes v as the response body.
+func (c *Call) JSON(status int, v any) error {
+	WriteJSON(c.W, status, v)
+	return nil
+}
+
+// Status answers with a status and no body.
+func (c *Call) Status(status int) error {
+	c.W.WriteHeader(status)
+	return nil
+}
+
+// WriteJSON writes a JSON response.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		slog.Error("encode response", "err", err)
+		status, b = http.StatusInternalServerError, []byte(`{"message":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// Options tune Mount.
+type Options struct {
+	BodyLimit int64 // DefaultBodyLimit when 0
+}
+
+// Mount registers a face's routes on mux, with its 404 and 405 answers
+// under its prefixes. Every route must be an operation of the contract.
+func Mount(mux *http.ServeMux, f Face, c *contracts.Contract, opts Options) error {
+	if opts.BodyLimit == 0 {
+		opts.BodyLimit = DefaultBodyLimit
+	}
+	routes := f.Routes()
+	for _, rt := range routes {
+		op := c.Operation(rt.Method, rt.Path)
+		if op == nil {
+			return fmt.Errorf("%s: route %s %s is not in the contract", f.Name(), rt.Method, rt.Path)
+		}
+		mux.Handle(rt.Method+" "+rt.Path, &pipeline{face: f, contract: c, op: op, route: rt, limit: opts.BodyLimit})
+	}
+	fallback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(routes, r.URL.Path); allow != "" {
+			f.Render(w, &Problem{Status: http.StatusMethodNotAllowed, Type: "method_not_allowed", Allow: allow,
+				Message: fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, allow)})
+			return
+		}
+		f.Render(w, Errorf(http.StatusNotFound, "not_found", "No operation at %s %s.", r.Method, r.URL.Path))
+	})
+	for _, p := range f.Prefixes() {
+		mux.Handle(p, fallback)
+	}
+	return nil
+}
+
+// allowed lists the methods of the routes whose template matches path.
+func allowed(routes []Route, path string) string {
+	var methods []string
+	for _, rt := range routes {
+		if matches(rt.Path, path) && !contains(methods, rt.Method) {
+			methods = append(methods, rt.Method)
+		}
+	}
+	return strings.Join(methods, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether a concrete path fits a template like /a/{b}/c.
+func matches(template, path string) bool {
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i, t := range ts {
+		if strings.HasPrefix(t, "{") {
+			if ps[i] == "" {
+				return false
+			}
+		} else if t != ps[i] {
+			return false
+		}
+	}
+	return true
+}
+
+type pipeline struct {
+	face     Face
+	contract *contracts.Contract
+	op       *contracts.Operation
+	route    Route
+	limit    int64
+}
+
+func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := p.serve(w, r); err != nil {
+		var prob *Problem
+		if !errors.As(err, &prob) {
+			slog.Error("handler failed", "face", p.face.Name(), "op", p.op.ID, "err", err)
+			prob = Errorf(http.StatusInternalServerError, "internal_error", "Internal error.")
+		}
+		p.face.Render(w, prob)
+	}
+}
+
+func (p *pipeline) serve(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.limit))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return Errorf(http.StatusRequestEntityTooLarge, "payload_too_large",
+				"The request body exceeds %d bytes.", p.limit)
+		}
+		return Errorf(http.StatusBadRequest, "bad_request", "The request body could not be read.")
+	}
+	if len(p.op.BodyTypes) > 0 && len(body) > 0 && !p.op.AcceptsBody(r.Header.Get("Content-Type")) {
+		return Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"Content type %q is not supported; use %s.", r.Header.Get("Content-Type"), strings.Join(p.op.BodyTypes, " or "))
+	}
+	c := &Call{W: w, R: r, Body: body}
+	if p.route.Auth != nil {
+		if c.Auth, err = p.route.Auth(r); err != nil {
+			return err
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if v := p.contract.ValidateRequest(r, p.op); len(v) > 0 {
+		return &Problem{Status: http.StatusBadRequest, Type: "bad_request", Message: summary(v), Violations: v}
+	}
+	return p.route.Handle(c)
+}
+
+func summary(v []contracts.Violation) string {
+	msg := "Request was syntactically incorrect: " + v[0].String()
+	if len(v) > 1 {
+		msg += fmt.Sprintf(" (and %d more)", len(v)-1)
+	}
+	return msg
+}

@@ -1,0 +1,47 @@
+package face
+
+import (
+	"net/http"
+	"strings"
+)
+
+// BearerToken returns the credential of an Authorization header whose scheme
+// is one of schemes (case-insensitive), or "".
+func BearerToken(r *http.Request, schemes ...string) string {
+	h := r.Header.Get("Authorization")
+	scheme, cred, ok := strings.Cut(h, " ")
+	if !ok {
+		return ""
+	}
+	for _, s := range schemes {
+		if strings.EqualFold(s, scheme) {
+			return strings.TrimSpace(cred)
+		}
+	}
+	return ""
+}
+
+// MergePatch returns a copy of doc with patch applied as in RFC 7396: a null
+// removes a key, an object merges into an object, anything else replaces.
+// Only keys for which keep returns true are applied. doc is not changed.
+func MergePatch(doc, patch map[string]any, keep func(key string) bool) map[string]any {
+	out := make(map[string]any, len(doc)+len(patch))
+	for k, v := range doc {
+		out[k] = v
+	}
+	for k, v := range patch {
+		if keep != nil && !keep(k) {
+			continue
+		}
+		switch pv := v.(type) {
+		case nil:
+			delete(out, k)
+		case map[string]any:
+			cur, _ := out[k].(map[string]any)
+			out[k] = MergePatch(cur, pv, nil)
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,88 @@
+// Package identity is doppel's shared domain: customers and their logins,
+// tokens, one-time codes, addresses, the mailbox and the clock. It owns every
+// transaction on the store and knows nothing of HTTP; the faces compose its
+// operations inside Read and Write.
+package identity
+
+import (
+	"errors"
+	"sync/atomic"
+
+	"github.com/doppel-dev/doppel/mockserver/store"
+)
+
+// Errors of the domain; faces map them to their own dialect.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrDuplicate      = errors.New("duplicate")
+	ErrBadCredentials = errors.New("bad credentials")
+	ErrInactive       = errors.New("account not active")
+	ErrInvalidToken   = errors.New("invalid token")
+	ErrExpiredToken   = errors.New("expired token")
+	ErrInvalidCode    = errors.New("invalid or expired code")
+	ErrStaleVersion   = errors.New("stale version")
+)
+
+// Options configure a Service.
+type Options struct {
+	Clock    Clock   // SystemClock when nil
+	Random   *Random // crypto/rand when nil
+	HashCost int     // bcrypt cost; DefaultHashCost when 0
+}
+
+// Service is the entry point to the domain.
+type Service struct {
+	db     *store.DB
+	Clock  Clock
+	Rand   *Random
+	hasher Hasher
+	seq    atomic.Uint64 // orders addresses and mail
+}
+
+// New returns a Service over an empty store.
+func New(opts Options) *Service {
+	s := &Service{db: store.New(), Clock: opts.Clock, Rand: opts.Random, hasher: Hasher{Cost: opts.HashCost}}
+	if s.Clock == nil {
+		s.Clock = SystemClock{}
+	}
+	if s.Rand == nil {
+		s.Rand = NewRandom(nil)
+	}
+	return s
+}
+
+// Read runs fn on a consistent snapshot.
+func (s *Service) Read(fn func(*Tx) error) error {
+	txn := s.db.Txn(false)
+	defer txn.Abort()
+	return fn(&Tx{txn: txn, s: s, now: s.Clock.Now()})
+}
+
+// Write runs fn in a write transaction: committed when fn returns nil,
+// discarded otherwise, so a failed request changes nothing.
+func (s *Service) Write(fn func(*Tx) error) error {
+	txn := s.db.Txn(true)
+	defer txn.Abort()
+	if err := fn(&Tx{txn: txn, s: s, now: s.Clock.Now(), write: true}); err != nil {
+		return err
+	}
+	txn.Commit()
+	return nil
+}
+
+// HashPassword hashes a password outside any transaction (hashing is the
+// slowest thing the mock does; writers should not wait for it).
+func (s *Service) HashPassword(password string) string { return s.hasher.Hash(password) }
+
+// VerifyPassword reports whether password matches an account's hash.
+func (s *Service) VerifyPassword(a *store.Account, password string) bool {
+	return s.hasher.Verify(a.PasswordHash, password)
+}
+
+// Checkpoint makes the current state what Reset returns to.
+func (s *Service) Checkpoint() { s.db.Checkpoint() }
+
+// Reset returns the state to the last checkpoint.
+func (s *Service) Reset() { s.db.Reset() }
+
+func (s *Service) next() uint64 { return s.seq.Add(1) }

@@ -1,0 +1,385 @@
+package identity
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-memdb"
+
+	"github.com/doppel-dev/doppel/mockserver/store"
+)
+
+// Tx is one transaction of domain operations. Its time is fixed when it
+// starts, so every expiry inside one request is judged against one instant.
+type Tx struct {
+	txn   *memdb.Txn
+	s     *Service
+	now   time.Time
+	write bool
+}
+
+// Now is the transaction's time.
+func (t *Tx) Now() time.Time { return t.now }
+
+// Random is the service's source of identifiers and secrets.
+func (t *Tx) Random() *Random { return t.s.Rand }
+
+func first[T any](t *Tx, table, index string, args ...any) (*T, error) {
+	raw, err := t.txn.First(table, index, args...)
+	if err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return nil, ErrNotFound
+	}
+	return raw.(*T), nil
+}
+
+func all[T any](t *Tx, table, index string, args ...any) []*T {
+	it, err := t.txn.Get(table, index, args...)
+	if err != nil {
+		panic("identity: bad index query: " + err.Error()) // indexes are fixed at compile time
+	}
+	var out []*T
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		out = append(out, raw.(*T))
+	}
+	return out
+}
+
+func (t *Tx) put(table string, rec any) {
+	if err := t.txn.Insert(table, rec); err != nil {
+		panic("identity: insert " + table + ": " + err.Error()) // records always carry their indexed fields
+	}
+}
+
+func (t *Tx) del(table string, rec any) {
+	if err := t.txn.Delete(table, rec); err != nil && err != memdb.ErrNotFound {
+		panic("identity: delete " + table + ": " + err.Error())
+	}
+}
+
+// ---- tenants ----
+
+// Tenant returns the settings of a tenant, the defaults when it has none.
+func (t *Tx) Tenant(api, name string) store.Tenant {
+	if rec, err := first[store.Tenant](t, store.Tenants, "id", api+"/"+name); err == nil {
+		return *rec
+	}
+	return store.Tenant{ID: api + "/" + name, API: api, Name: name}
+}
+
+// SaveTenant stores a tenant's settings.
+func (t *Tx) SaveTenant(ten store.Tenant) {
+	ten.ID = ten.API + "/" + ten.Name
+	t.put(store.Tenants, &ten)
+}
+
+// ---- customers and accounts ----
+
+// NewCustomer describes a customer to create with its first login.
+type NewCustomer struct {
+	API, Tenant  string
+	NumberDigits int    // length of the generated customer number
+	Email        string // first login
+	PasswordHash string // empty: no password login
+	Role         string
+	Active       bool
+	Profile      map[string]any
+}
+
+// CreateCustomer creates a customer and its first login; ErrDuplicate when
+// the e-mail is taken in the tenant.
+func (t *Tx) CreateCustomer(n NewCustomer) (*store.Customer, *store.Account, error) {
+	if _, err := t.AccountByEmail(n.API, n.Tenant, n.Email); err == nil {
+		return nil, nil, ErrDuplicate
+	}
+	number := t.s.Rand.Digits(n.NumberDigits)
+	for {
+		if _, err := t.CustomerByNumber(n.API, n.Tenant, number); err == ErrNotFound {
+			break
+		}
+		number = t.s.Rand.Digits(n.NumberDigits)
+	}
+	c := &store.Customer{
+		ID: n.API + "/" + n.Tenant + "/" + number, API: n.API, Tenant: n.Tenant, Number: number,
+		Active: n.Active, Version: 1, Profile: n.Profile, Created: t.now,
+	}
+	t.put(store.Customers, c)
+	a, err := t.AddAccount(c, n.Email, n.PasswordHash, n.Role)
+	return c, a, err
+}
+
+// AddAccount adds a login to a customer; ErrDuplicate when the e-mail is taken.
+func (t *Tx) AddAccount(c *store.Customer, email, passwordHash, role string) (*store.Account, error) {
+	if _, err := t.AccountByEmail(c.API, c.Tenant, email); err == nil {
+		return nil, ErrDuplicate
+	}
+	a := &store.Account{
+		ID: t.s.Rand.Hex(24), API: c.API, Tenant: c.Tenant, Email: email,
+		PasswordHash: passwordHash, CustomerID: c.ID, Role: role, Created: t.now,
+	}
+	t.put(store.Accounts, a)
+	return a, nil
+}
+
+// Customer returns a customer by its internal id.
+func (t *Tx) Customer(id string) (*store.Customer, error) {
+	return first[store.Customer](t, store.Customers, "id", id)
+}
+
+// CustomerByNumber returns a customer by its number within a tenant.
+func (t *Tx) CustomerByNumber(api, tenant, number string) (*store.Customer, error) {
+	return first[store.Customer](t, store.Customers, "number", api, tenant, number)
+}
+
+// Customers lists the customers of a tenant.
+func (t *Tx) Customers(api, tenant string) []*store.Customer {
+	return all[store.Customer](t, store.Customers, "tenant", api, tenant)
+}
+
+// SaveCustomer stores a changed copy of a customer.
+func (t *Tx) SaveCustomer(c *store.Customer) { t.put(store.Customers, c) }
+
+// UpdateProfile applies change to a copy of the customer's profile under
+// optimistic locking: when expect is not nil it must equal the current
+// version (else ErrStaleVersion). The version is incremented.
+func (t *Tx) UpdateProfile(id string, expect *int, change func(c *store.Customer) error) (*store.Customer, error) {
+	cur, err := t.Customer(id)
+	if err != nil {
+		return nil, err
+	}
+	if expect != nil && *expect != cur.Version {
+		return cur, ErrStaleVersion
+	}
+	c := *cur
+	if err := change(&c); err != nil {
+		return nil, err
+	}
+	c.Version++
+	t.put(store.Customers, &c)
+	return &c, nil
+}
+
+// DeleteCustomer removes a customer with its logins, addresses, tokens and codes.
+func (t *Tx) DeleteCustomer(id string) error {
+	c, err := t.Customer(id)
+	if err != nil {
+		return err
+	}
+	for _, table := range []string{store.Accounts, store.Addresses, store.Tokens, store.Codes} {
+		if _, err := t.txn.DeleteAll(table, "customer", id); err != nil {
+			return err
+		}
+	}
+	t.del(store.Customers, c)
+	return nil
+}
+
+// AccountByEmail returns the login with this e-mail in a tenant.
+func (t *Tx) AccountByEmail(api, tenant, email string) (*store.Account, error) {
+	return first[store.Account](t, store.Accounts, "email", api, tenant, strings.ToLower(email))
+}
+
+// Account returns a login by id.
+func (t *Tx) Account(id string) (*store.Account, error) {
+	return first[store.Account](t, store.Accounts, "id", id)
+}
+
+// AccountsOf lists a customer's logins, oldest first.
+func (t *Tx) AccountsOf(customerID string) []*store.Account {
+	out := all[store.Account](t, store.Accounts, "customer", customerID)
+	slices.SortFunc(out, func(a, b *store.Account) int { return a.Created.Compare(b.Created) })
+	return out
+}
+
+// SaveAccount stores a changed copy of a login. Changing the e-mail checks
+// for duplicates.
+func (t *Tx) SaveAccount(a *store.Account) error {
+	if other, err := t.AccountByEmail(a.API, a.Tenant, a.Email); err == nil && other.ID != a.ID {
+		return ErrDuplicate
+	}
+	if old, err := t.Account(a.ID); err == nil && !strings.EqualFold(old.Email, a.Email) {
+		t.del(store.Accounts, old) // drop the old e-mail's index entry
+	}
+	t.put(store.Accounts, a)
+	return nil
+}
+
+// Authenticate finds an active login by e-mail and password.
+func (t *Tx) Authenticate(api, tenant, email, password string) (*store.Account, *store.Customer, error) {
+	a, err := t.AccountByEmail(api, tenant, email)
+	if err != nil || !t.s.VerifyPassword(a, password) {
+		return nil, nil, ErrBadCredentials
+	}
+	c, err := t.Customer(a.CustomerID)
+	if err != nil {
+		return nil, nil, ErrBadCredentials
+	}
+	if !c.Active {
+		return a, c, ErrInactive
+	}
+	return a, c, nil
+}
+
+// ---- tokens ----
+
+// PutToken stores a token.
+func (t *Tx) PutToken(tok *store.Token) { t.put(store.Tokens, tok) }
+
+// Token returns a live token of one of the given kinds, ErrInvalidToken when
+// unknown or of another kind, ErrExpiredToken when past its expiry.
+func (t *Tx) Token(value string, kinds ...string) (*store.Token, error) {
+	tok, err := first[store.Token](t, store.Tokens, "id", value)
+	if err != nil || !slices.Contains(kinds, tok.Kind) {
+		return nil, ErrInvalidToken
+	}
+	if !t.now.Before(tok.Expires) {
+		return tok, ErrExpiredToken
+	}
+	return tok, nil
+}
+
+// RevokeToken deletes a token.
+func (t *Tx) RevokeToken(tok *store.Token) { t.del(store.Tokens, tok) }
+
+// RevokeSession deletes every token of a customer's login session.
+func (t *Tx) RevokeSession(customerID, sessionID string) {
+	for _, tok := range all[store.Token](t, store.Tokens, "customer", customerID) {
+		if tok.SessionID == sessionID {
+			t.del(store.Tokens, tok)
+		}
+	}
+}
+
+// RevokeCustomerTokens deletes every token of a customer.
+func (t *Tx) RevokeCustomerTokens(customerID string) {
+	if _, err := t.txn.DeleteAll(store.Tokens, "customer", customerID); err != nil {
+		panic("identity: revoke tokens: " + err.Error())
+	}
+}
+
+// ---- one-time codes ----
+
+// IssueCode stores a one-time code of kind for an account, replacing that
+// account's earlier codes of the same kind.
+func (t *Tx) IssueCode(c store.Code, ttl time.Duration) *store.Code {
+	for _, old := range all[store.Code](t, store.Codes, "customer", c.CustomerID) {
+		if old.Kind == c.Kind && old.AccountID == c.AccountID {
+			t.del(store.Codes, old)
+		}
+	}
+	c.Expires = t.now.Add(ttl)
+	t.put(store.Codes, &c)
+	return &c
+}
+
+// ConsumeCode returns and deletes a live code of kind in a tenant;
+// ErrInvalidCode when it is unknown, used, expired or of another tenant.
+func (t *Tx) ConsumeCode(api, tenant, kind, value string) (*store.Code, error) {
+	c, err := first[store.Code](t, store.Codes, "id", value)
+	if err != nil || c.Kind != kind || c.API != api || c.Tenant != tenant {
+		return nil, ErrInvalidCode
+	}
+	t.del(store.Codes, c)
+	if !t.now.Before(c.Expires) {
+		return nil, ErrInvalidCode
+	}
+	return c, nil
+}
+
+// ---- addresses ----
+
+// Addresses lists a customer's addresses in creation order.
+func (t *Tx) Addresses(customerID string) []*store.Address {
+	out := all[store.Address](t, store.Addresses, "customer", customerID)
+	slices.SortFunc(out, func(a, b *store.Address) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
+}
+
+// Address returns one of a customer's addresses.
+func (t *Tx) Address(customerID, id string) (*store.Address, error) {
+	a, err := first[store.Address](t, store.Addresses, "id", id)
+	if err != nil || a.CustomerID != customerID {
+		return nil, ErrNotFound
+	}
+	return a, nil
+}
+
+// AddAddress stores a new address with a fresh id; the first address of a
+// customer, or one marked Default, becomes the default.
+func (t *Tx) AddAddress(a store.Address) *store.Address {
+	for a.ID = t.s.Rand.Hex(10); ; a.ID = t.s.Rand.Hex(10) {
+		if _, err := first[store.Address](t, store.Addresses, "id", a.ID); err == ErrNotFound {
+			break
+		}
+	}
+	a.Seq = t.s.next()
+	if len(t.Addresses(a.CustomerID)) == 0 {
+		a.Default = true
+	}
+	t.SaveAddress(&a)
+	return &a
+}
+
+// SaveAddress stores a changed copy of an address; when it is the default,
+// any other default of the customer is cleared.
+func (t *Tx) SaveAddress(a *store.Address) {
+	if a.Default {
+		for _, other := range t.Addresses(a.CustomerID) {
+			if other.ID != a.ID && other.Default {
+				cp := *other
+				cp.Default = false
+				t.put(store.Addresses, &cp)
+			}
+		}
+	}
+	t.put(store.Addresses, a)
+}
+
+// DeleteAddress removes an address; deleting the default promotes the oldest
+// remaining address.
+func (t *Tx) DeleteAddress(a *store.Address) {
+	t.del(store.Addresses, a)
+	if rest := t.Addresses(a.CustomerID); a.Default && len(rest) > 0 {
+		cp := *rest[0]
+		cp.Default = true
+		t.put(store.Addresses, &cp)
+	}
+}
+
+// ---- mailbox ----
+
+// Send records a mail.
+func (t *Tx) Send(m store.Message) *store.Message {
+	m.Seq = t.s.next()
+	m.ID = fmt.Sprintf("msg-%06d", m.Seq)
+	m.SentAt = t.now
+	t.put(store.Mail, &m)
+	return &m
+}
+
+// MailFilter selects mail; empty fields match anything.
+type MailFilter struct{ API, Tenant, To, Kind string }
+
+// Mail lists the mail matching f, oldest first.
+func (t *Tx) Mail(f MailFilter) []*store.Message {
+	var out []*store.Message
+	for _, m := range all[store.Message](t, store.Mail, "id") {
+		if (f.API == "" || f.API == m.API) && (f.Tenant == "" || f.Tenant == m.Tenant) &&
+			(f.To == "" || strings.EqualFold(f.To, m.To)) && (f.Kind == "" || f.Kind == m.Kind) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// ClearMail deletes all mail.
+func (t *Tx) ClearMail() {
+	if _, err := t.txn.DeleteAll(store.Mail, "id"); err != nil {
+		panic("identity: clear mail: " + err.Error())
+	}
+}

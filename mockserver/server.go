@@ -1,0 +1,97 @@
+// Package mockserver assembles doppel's mock: every face mounted at its real
+// base path, the admin API under /__doppel/, and CORS for browser apps.
+package mockserver
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/doppel-dev/doppel/contracts"
+	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/emporix"
+	"github.com/doppel-dev/doppel/mockserver/face"
+	"github.com/doppel-dev/doppel/mockserver/identity"
+)
+
+// Options configure a Server.
+type Options struct {
+	Clock     identity.Clock // wall clock when nil
+	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
+	BodyLimit int64          // face.DefaultBodyLimit when 0
+	Seed      *fixtures.Document
+}
+
+// Server is the mock: an http.Handler over one state.
+type Server struct {
+	ID      *identity.Service
+	Emporix *emporix.Face
+	faces   []face.Face
+	handler http.Handler
+}
+
+// New builds a Server, seeds it, and makes that state the one
+// /__doppel/reset returns to.
+func New(opts Options) (*Server, error) {
+	id := identity.New(identity.Options{Clock: opts.Clock, HashCost: opts.HashCost})
+	s := &Server{ID: id, Emporix: emporix.New(id)}
+	s.faces = []face.Face{s.Emporix}
+	mux := http.NewServeMux()
+	for _, f := range s.faces {
+		c, err := contracts.Load(f.Name())
+		if err != nil {
+			return nil, err
+		}
+		if err := face.Mount(mux, f, c, face.Options{BodyLimit: opts.BodyLimit}); err != nil {
+			return nil, err
+		}
+	}
+	s.mountAdmin(mux)
+	s.handler = cors(mux)
+	if opts.Seed != nil {
+		if err := s.Seed(opts.Seed); err != nil {
+			return nil, err
+		}
+	}
+	id.Checkpoint()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Seed adds a seed document to the state.
+func (s *Server) Seed(doc *fixtures.Document) error {
+	if doc.Emporix != nil {
+		if err := s.Emporix.Seed(doc.Emporix); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+	}
+	return nil
+}
+
+// cors lets browser apps on any origin call the mock, preflight included.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+				h.Set("Access-Control-Allow-Headers", req)
+			}
+			h.Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		h.Set("Access-Control-Expose-Headers", strings.Join([]string{"Allow", "WWW-Authenticate", "Location"}, ", "))
+		next.ServeHTTP(w, r)
+	})
+}
