@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -206,6 +207,9 @@ func violations(errs []*verrors.ValidationError) []Violation {
 		}
 		for _, f := range e.SchemaValidationErrors {
 			field := strings.TrimPrefix(strings.TrimPrefix(f.FieldPath, "$"), ".")
+			if m := missingProperty.FindStringSubmatch(f.Reason); m != nil {
+				field = strings.TrimPrefix(field+"."+m[1], ".")
+			}
 			if field == "" {
 				field = e.ParameterName
 			}
@@ -215,6 +219,8 @@ func violations(errs []*verrors.ValidationError) []Violation {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
 }
+
+var missingProperty = regexp.MustCompile(`^missing propert(?:y|ies) '([^']+)'`)
 
 func message(e *verrors.ValidationError) string {
 	if e.Reason != "" && e.Reason != e.Message {

@@ -4,6 +4,7 @@ package mockserver
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -20,6 +21,7 @@ type Options struct {
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
+	Random    io.Reader // source of ids, tokens and codes; crypto/rand when nil
 }
 
 // Server is the mock: an http.Handler over one state.
@@ -33,7 +35,7 @@ type Server struct {
 // New builds a Server, seeds it, and makes that state the one
 // /__doppel/reset returns to.
 func New(opts Options) (*Server, error) {
-	id := identity.New(identity.Options{Clock: opts.Clock, HashCost: opts.HashCost})
+	id := identity.New(identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random)})
 	s := &Server{ID: id, Emporix: emporix.New(id)}
 	s.faces = []face.Face{s.Emporix}
 	mux := http.NewServeMux()
@@ -56,6 +58,9 @@ func New(opts Options) (*Server, error) {
 	id.Checkpoint()
 	return s, nil
 }
+
+// Faces lists the mounted faces.
+func (s *Server) Faces() []face.Face { return s.faces }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

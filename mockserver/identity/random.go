@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"sync"
 )
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -13,12 +14,26 @@ const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 // (crypto/rand unless a test or a fixture seed supplies another).
 type Random struct{ src io.Reader }
 
-// NewRandom returns a Random reading from src, or from crypto/rand when src is nil.
+// NewRandom returns a Random reading from src, or from crypto/rand when src
+// is nil. A src other than crypto/rand (a seeded generator, for
+// reproducible state) is serialised, as such generators are not safe for
+// concurrent use.
 func NewRandom(src io.Reader) *Random {
 	if src == nil {
-		src = rand.Reader
+		return &Random{src: rand.Reader}
 	}
-	return &Random{src: src}
+	return &Random{src: &lockedReader{src: src}}
+}
+
+type lockedReader struct {
+	mu  sync.Mutex
+	src io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.src.Read(p)
 }
 
 func (r *Random) fill(b []byte) {

@@ -1,0 +1,69 @@
+package mockserver_test
+
+import (
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doppel-dev/doppel/mockserver"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// TestEmporixErrorDialect pins every kind of bad input to its exact answer:
+// a 4xx in Emporix's dialect, never a 5xx. Run with -update to accept changes.
+func TestEmporixErrorDialect(t *testing.T) {
+	h := newHarness(t, mockserver.Options{Random: rand.NewChaCha8([32]byte{})}) // stable numbers
+	anon := "Bearer " + h.anonymous("acme")
+	cust := "Bearer " + h.customer("acme", "ann@example.com", "secret")
+	big := `{"email":"` + strings.Repeat("x", 1<<20) + `","password":"p"}`
+	cases := []struct {
+		name, method, path string
+		body               any
+		header             []string
+	}{
+		{"malformed JSON", "POST", "/customer/acme/signup", `{"email":`, []string{"Authorization", anon}},
+		{"missing field", "POST", "/customer/acme/signup", `{"password":"p"}`, []string{"Authorization", anon}},
+		{"wrong type", "POST", "/customer/acme/login", `{"email":1,"password":"p"}`, []string{"Authorization", anon}},
+		{"wrong content type", "POST", "/customer/acme/signup", `{}`, []string{"Authorization", anon, "Content-Type", "text/plain"}},
+		{"oversized body", "POST", "/customer/acme/signup", big, []string{"Authorization", anon}},
+		{"unknown route", "GET", "/customer/acme/nothing", nil, nil},
+		{"wrong method", "PUT", "/customer/acme/me", nil, nil},
+		{"invalid tenant", "GET", "/customerlogin/auth/anonymous/login?tenant=A!&client_id=x", nil, nil},
+		{"missing client_id", "GET", "/customerlogin/auth/anonymous/login?tenant=acme", nil, nil},
+		{"no token", "GET", "/customer/acme/me", nil, nil},
+		{"unknown token", "GET", "/customer/acme/me", nil, []string{"Authorization", "Bearer nope"}},
+		{"token of another tenant", "GET", "/customer/other/me", nil, []string{"Authorization", cust}},
+		{"anonymous token on a customer endpoint", "GET", "/customer/acme/me/addresses", nil, []string{"Authorization", anon}},
+		{"bad credentials", "POST", "/customer/acme/login", `{"email":"ann@example.com","password":"nope"}`, []string{"Authorization", anon}},
+		{"duplicate sign-up", "POST", "/customer/acme/signup", `{"email":"ANN@example.com","password":"x"}`, []string{"Authorization", anon}},
+		{"unknown reset token", "POST", "/customer/acme/password/reset/update", `{"token":"nope","password":"x"}`, []string{"Authorization", anon}},
+		{"stale version", "PATCH", "/customer/acme/me", `{"metadata":{"version":7}}`, []string{"Authorization", cust}},
+		{"tags missing", "POST", "/customer/acme/me/addresses/abc/tags", nil, []string{"Authorization", cust}},
+	}
+	got := map[string]any{}
+	for _, c := range cases {
+		w := h.do(c.method, c.path, c.body, c.header...)
+		assert.True(t, w.Code >= 400 && w.Code < 500, "%s: status %d", c.name, w.Code)
+		var body any
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), "%s: %s", c.name, w.Body.String())
+		got[c.name] = map[string]any{"status": w.Code, "body": body}
+	}
+	out, err := json.MarshalIndent(got, "", "  ")
+	require.NoError(t, err)
+	golden := filepath.Join("testdata", "emporix-errors.golden.json")
+	if *update {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(golden, append(out, '\n'), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "run go test ./mockserver -run ErrorDialect -update")
+	assert.JSONEq(t, string(want), string(out))
+}
