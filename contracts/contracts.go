@@ -99,7 +99,8 @@ func Load(name string) (*Contract, error) {
 		Model: &model.Model,
 		validator: validator.NewValidatorFromV3Model(&model.Model,
 			config.WithoutSecurityValidation(), // the faces authenticate, in their own dialect
-			config.WithURLEncodedBodyValidation()),
+			config.WithURLEncodedBodyValidation(),
+			config.WithRegexCache(&sync.Map{})), // else path regexes are compiled per request
 	}
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {

@@ -318,7 +318,7 @@ func (t *Tx) AddAddress(a store.Address) *store.Address {
 		}
 	}
 	a.Seq = t.s.next()
-	if len(t.Addresses(a.CustomerID)) == 0 {
+	if _, err := first[store.Address](t, store.Addresses, "customer", a.CustomerID); err == ErrNotFound {
 		a.Default = true
 	}
 	t.SaveAddress(&a)
