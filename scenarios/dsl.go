@@ -1,0 +1,284 @@
+// Package scenarios is doppel's behaviour written once, as data: each
+// Scenario is a sequence of HTTP steps with expectations and captures, run
+// by the conformance suite against any deployment (the in-process mock or a
+// vendor's staging server). Nothing here talks HTTP or knows the mock.
+//
+// The DSL in five lines:
+//
+//	Scenario{ID, Description (one RFC 2119 sentence), Labels, Emails/Tenants (fresh per run), Steps}
+//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)  or  Admin(method, path)
+//	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n)
+//	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...)
+//	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody;
+//	.Capture(var, jsonPath) binds a variable; "{var}" (or "{var:upper}") in any string expands it.
+package scenarios
+
+import "slices"
+
+// Labels. Every scenario has its API's label; the others name what a target
+// must offer for the scenario to run.
+const (
+	LabelEmporix = "emporix"
+	// NeedsMailbox: reads out-of-band secrets from a mailbox.
+	NeedsMailbox = "mailbox"
+	// NeedsAdmin: changes the target's settings through doppel's admin API.
+	NeedsAdmin = "admin"
+	// MultiTenant: uses a second tenant besides {tenant}.
+	MultiTenant = "multi-tenant"
+	// Destructive: deletes customers or changes tenant settings.
+	Destructive = "destructive"
+)
+
+// KnownLabels lists every label a scenario may carry.
+var KnownLabels = []string{LabelEmporix, NeedsMailbox, NeedsAdmin, MultiTenant, Destructive}
+
+// Built-in variables, bound by the runner before the first step.
+const (
+	VarTenant   = "tenant"   // the tenant under test
+	VarClientID = "clientId" // the storefront client id
+)
+
+// Scenario is one behaviour: a sequence of steps run in order, sharing
+// variables; the first failing step fails the scenario.
+type Scenario struct {
+	ID          string   // stable, e.g. EMP-AUTH-001
+	Description string   // one line, RFC 2119: "A duplicate sign-up MUST be answered 409 …"
+	Labels      []string // the API's label plus needs (mailbox, admin, …)
+	Emails      []string // variables bound to a fresh, unique e-mail address per run
+	Tenants     []string // variables bound to another tenant than {tenant} (needs MultiTenant)
+	Steps       []Step
+}
+
+// Has reports whether the scenario carries a label.
+func (s Scenario) Has(label string) bool { return slices.Contains(s.Labels, label) }
+
+// Step is one HTTP request, or one mailbox read, with its expectations.
+type Step struct {
+	Name     string
+	Request  *Request   // exactly one of Request and Mail is set
+	Mail     *MailQuery //
+	Status   int        // expected HTTP status of Request
+	Checks   []Check    // expectations on the response (or the mail)
+	Captures []Capture  // variables bound from the response
+	Undo     []Step     // run after the scenario once this step has run, e.g. to undo a setting
+}
+
+// Request is an HTTP request; every string in it is a template.
+type Request struct {
+	Method      string
+	Path        string  // e.g. /customer/{tenant}/me/addresses/{addressId}
+	Query       []Param // in order
+	Headers     []Param
+	Token       string // variable holding the bearer token to send; "" sends none
+	JSON        any    // body, JSON-encoded after expansion (Var values keep their type)
+	Raw         *string
+	ContentType string
+	Admin       bool // a call to doppel's admin API, not to the vendor API
+}
+
+// Param is a query parameter or header.
+type Param struct{ Name, Value string }
+
+// MailQuery reads the mailbox: the messages of the scenario's API and tenant
+// sent to To with Kind, oldest first.
+type MailQuery struct {
+	To, Kind string
+	Count    int    // expected number of messages; AnyCount: at least one
+	Token    string // variable bound to the newest message's token
+}
+
+// AnyCount in MailQuery.Count accepts any number of messages but zero.
+const AnyCount = -1
+
+// Capture binds a variable to the value at a JSON path of the response.
+type Capture struct{ Var, Path string }
+
+// Var is a value that stands for a variable's value as it is (a captured
+// number stays a number), inside JSON bodies and expected values.
+type Var string
+
+// Obj and Arr spell JSON bodies and expected values.
+type (
+	Obj = map[string]any
+	Arr = []any
+)
+
+// Stepper is a Step or a sequence of them (the building blocks of Seq).
+type Stepper interface{ steps() []Step }
+
+// Steps is a sequence of steps, e.g. what a macro such as SignUp returns.
+type Steps []Step
+
+func (s Step) steps() []Step  { return []Step{s} }
+func (s Steps) steps() []Step { return s }
+
+// Seq flattens steps and sequences into one list.
+func Seq(parts ...Stepper) []Step {
+	var out []Step
+	for _, p := range parts {
+		out = append(out, p.steps()...)
+	}
+	return out
+}
+
+// ---- requests ----
+
+func call(method, path string) Step {
+	return Step{Request: &Request{Method: method, Path: path}}
+}
+
+// GET, POST, PATCH, DELETE and PUT start a request step.
+func GET(path string) Step    { return call("GET", path) }
+func POST(path string) Step   { return call("POST", path) }
+func PATCH(path string) Step  { return call("PATCH", path) }
+func DELETE(path string) Step { return call("DELETE", path) }
+func PUT(path string) Step    { return call("PUT", path) }
+
+// Admin starts a request to doppel's admin API (scenario needs NeedsAdmin).
+// Its answer is checked for Status only: it is no vendor operation.
+func Admin(method, path string) Step {
+	s := call(method, path)
+	s.Request.Admin = true
+	return s
+}
+
+// edit returns a copy of s whose request can be changed without touching s.
+func (s Step) edit() (Step, *Request) {
+	r := *s.Request
+	r.Query, r.Headers = slices.Clone(r.Query), slices.Clone(r.Headers)
+	s.Request = &r
+	return s, &r
+}
+
+// Named gives the step a name for reports.
+func (s Step) Named(name string) Step { s.Name = name; return s }
+
+// As sends the token held by a variable as "Authorization: Bearer …".
+func (s Step) As(tokenVar string) Step { s, r := s.edit(); r.Token = tokenVar; return s }
+
+// Query adds a query parameter.
+func (s Step) Query(name, value string) Step {
+	s, r := s.edit()
+	r.Query = append(r.Query, Param{name, value})
+	return s
+}
+
+// Header adds a request header.
+func (s Step) Header(name, value string) Step {
+	s, r := s.edit()
+	r.Headers = append(r.Headers, Param{name, value})
+	return s
+}
+
+// JSON sets an application/json body.
+func (s Step) JSON(body any) Step {
+	s, r := s.edit()
+	r.JSON, r.Raw, r.ContentType = body, nil, "application/json"
+	return s
+}
+
+// Raw sets a body sent as it is (after template expansion), with a content
+// type ("" sends no Content-Type header).
+func (s Step) Raw(contentType, body string) Step {
+	s, r := s.edit()
+	r.JSON, r.Raw, r.ContentType = nil, &body, contentType
+	return s
+}
+
+// WithContentType overrides the Content-Type of the body.
+func (s Step) WithContentType(contentType string) Step {
+	s, r := s.edit()
+	r.ContentType = contentType
+	return s
+}
+
+// ---- expectations ----
+
+// Expect sets the expected status and adds checks on the response.
+func (s Step) Expect(status int, checks ...Check) Step {
+	s.Status = status
+	s.Checks = append(slices.Clone(s.Checks), checks...)
+	return s
+}
+
+// ExpectError expects an error in the {status,type,message} dialect.
+func (s Step) ExpectError(status int, typ string, checks ...Check) Step {
+	return s.Expect(status, append([]Check{Equals("status", status), Equals("type", typ), Present("message")}, checks...)...)
+}
+
+// ExpectFault expects a 401 in the gateway fault dialect with an error code.
+func (s Step) ExpectFault(errorcode string, checks ...Check) Step {
+	return s.Expect(401, append([]Check{Equals("fault.detail.errorcode", errorcode), Present("fault.faultstring")}, checks...)...)
+}
+
+// Capture binds a variable to the value at a JSON path of the response.
+func (s Step) Capture(varName, path string) Step {
+	s.Captures = append(slices.Clone(s.Captures), Capture{varName, path})
+	return s
+}
+
+// Cleanup registers steps to run after the scenario, pass or fail, once this
+// step has run.
+func (s Step) Cleanup(steps ...Step) Step {
+	s.Undo = append(slices.Clone(s.Undo), steps...)
+	return s
+}
+
+// ---- mailbox ----
+
+// MailToken expects at least one message to "to" of kind and binds the
+// newest one's token to a variable.
+func MailToken(to, kind, tokenVar string) Step {
+	return Step{Mail: &MailQuery{To: to, Kind: kind, Count: AnyCount, Token: tokenVar}}
+}
+
+// MailCount expects exactly n messages to "to" of kind.
+func MailCount(to, kind string, n int) Step {
+	return Step{Mail: &MailQuery{To: to, Kind: kind, Count: n}}
+}
+
+// NoMail expects no message to "to" of kind.
+func NoMail(to, kind string) Step { return MailCount(to, kind, 0) }
+
+// ---- checks ----
+
+// Check is one expectation on a response. Paths are dot-separated JSON paths
+// ("fault.detail.errorcode", "accounts.0.id", "" for the whole body); a "*"
+// segment fans out over an array ("details.*.field").
+type Check struct {
+	Op    string // one of the Op… constants
+	Path  string // JSON path, or header name for OpHeader
+	Value any    // expected value; strings are templates
+	Max   any    // upper bound of OpRange
+}
+
+// Check operations.
+const (
+	OpEquals    = "equals"     // exactly one value, equal to Value
+	OpNotEquals = "not-equals" // exactly one value, different from Value
+	OpPresent   = "present"    // the path exists
+	OpAbsent    = "absent"     // the path does not exist
+	OpLen       = "len"        // exactly one array, object or string, of length Value
+	OpMatches   = "matches"    // exactly one string (or number) matching the regexp Value
+	OpIncludes  = "includes"   // one of the values (or the elements of the one array) equals Value
+	OpExcludes  = "excludes"   // none of them equals Value
+	OpRange     = "range"      // exactly one number in [Value, Max]
+	OpHeader    = "header"     // the response header Path contains Value
+	OpNoBody    = "no-body"    // the response has an empty body
+)
+
+func Equals(path string, v any) Check    { return Check{Op: OpEquals, Path: path, Value: v} }
+func NotEquals(path string, v any) Check { return Check{Op: OpNotEquals, Path: path, Value: v} }
+func Present(path string) Check          { return Check{Op: OpPresent, Path: path} }
+func Absent(path string) Check           { return Check{Op: OpAbsent, Path: path} }
+func Len(path string, n int) Check       { return Check{Op: OpLen, Path: path, Value: n} }
+func Matches(path, re string) Check      { return Check{Op: OpMatches, Path: path, Value: re} }
+func Includes(path string, v any) Check  { return Check{Op: OpIncludes, Path: path, Value: v} }
+func Excludes(path string, v any) Check  { return Check{Op: OpExcludes, Path: path, Value: v} }
+func InRange(path string, lo, hi float64) Check {
+	return Check{Op: OpRange, Path: path, Value: lo, Max: hi}
+}
+func HeaderHas(name, substring string) Check {
+	return Check{Op: OpHeader, Path: name, Value: substring}
+}
+func NoBody() Check { return Check{Op: OpNoBody} }

@@ -1,0 +1,169 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// IDPattern is the shape of a scenario ID: API, area, number.
+var IDPattern = regexp.MustCompile(`^EMP-(AUTH|PROF|ADDR|CRED|OPTIN|SOCIAL|INPUT|TENANT)-[0-9]{3}$`)
+
+var rfc2119 = regexp.MustCompile(`\b(MUST|MUST NOT|REQUIRED|SHALL|SHALL NOT|SHOULD|SHOULD NOT|RECOMMENDED|MAY|OPTIONAL)\b`)
+
+// Validate checks a scenario statically: its ID, description and labels, the
+// shape of each step, that the labels declare what the steps need, and that
+// every variable is bound before it is used.
+func (s Scenario) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !IDPattern.MatchString(s.ID) {
+		bad("ID %q does not match %s", s.ID, IDPattern)
+	}
+	d := s.Description
+	switch {
+	case d == "" || strings.ContainsAny(d, "\r\n"):
+		bad("description must be one non-empty line")
+	case !rfc2119.MatchString(d):
+		bad("description %q has no RFC 2119 keyword", d)
+	case !strings.HasSuffix(d, "."):
+		bad("description %q must end with a full stop", d)
+	}
+	if !s.Has(LabelEmporix) {
+		bad("missing the API label %q", LabelEmporix)
+	}
+	for _, l := range s.Labels {
+		if !slices.Contains(KnownLabels, l) {
+			bad("unknown label %q", l)
+		}
+	}
+	if len(s.Steps) == 0 {
+		bad("no steps")
+	}
+	if len(s.Tenants) > 0 && !s.Has(MultiTenant) {
+		bad("declares tenants %v but lacks the %q label", s.Tenants, MultiTenant)
+	}
+	bound := map[string]bool{VarTenant: true, VarClientID: true}
+	for _, v := range append(slices.Clone(s.Emails), s.Tenants...) {
+		if bound[v] {
+			bad("variable %q declared twice", v)
+		}
+		bound[v] = true
+	}
+	for i, st := range s.Steps {
+		for _, e := range st.check(s, bound) {
+			bad("step %d (%s): %v", i+1, st.Title(), e)
+		}
+		for _, c := range st.Captures {
+			bound[c.Var] = true
+		}
+		if st.Mail != nil && st.Mail.Token != "" {
+			bound[st.Mail.Token] = true
+		}
+		for j, cl := range st.Undo {
+			for _, e := range cl.check(s, bound) {
+				bad("step %d cleanup %d: %v", i+1, j+1, e)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// check validates one step against the variables bound before it.
+func (st Step) check(s Scenario, bound map[string]bool) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	uses := func(where string, names ...string) {
+		for _, n := range names {
+			if !bound[n] {
+				bad("%s uses variable %q before it is bound", where, n)
+			}
+		}
+	}
+	switch {
+	case (st.Request == nil) == (st.Mail == nil):
+		bad("a step is exactly one request or one mailbox read")
+		return errs
+	case st.Mail != nil:
+		if !s.Has(NeedsMailbox) {
+			bad("reads the mailbox but the scenario lacks the %q label", NeedsMailbox)
+		}
+		if st.Mail.To == "" || st.Mail.Kind == "" {
+			bad("a mailbox read needs To and Kind")
+		}
+		if st.Mail.Token != "" && st.Mail.Count != AnyCount {
+			bad("a token capture expects AnyCount")
+		}
+		uses("mail recipient", Placeholders(st.Mail.To)...)
+		if len(st.Captures) > 0 || len(st.Checks) > 0 || st.Status != 0 {
+			bad("a mailbox read has no status, checks or captures")
+		}
+		return errs
+	}
+	r := st.Request
+	if !slices.Contains([]string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}, r.Method) {
+		bad("unknown method %q", r.Method)
+	}
+	if !strings.HasPrefix(r.Path, "/") {
+		bad("path %q must start with /", r.Path)
+	}
+	if st.Status < 100 || st.Status > 599 {
+		bad("expected status %d is not set or not an HTTP status", st.Status)
+	}
+	if r.Admin && !s.Has(NeedsAdmin) {
+		bad("calls the admin API but the scenario lacks the %q label", NeedsAdmin)
+	}
+	if !r.Admin && strings.HasPrefix(r.Path, "/__doppel/") {
+		bad("admin path %q must be called with Admin()", r.Path)
+	}
+	uses("path", Placeholders(r.Path)...)
+	for _, p := range r.Query {
+		uses("query "+p.Name, Placeholders(p.Value)...)
+	}
+	for _, p := range r.Headers {
+		uses("header "+p.Name, Placeholders(p.Value)...)
+	}
+	if r.Token != "" {
+		uses("token", r.Token)
+	}
+	uses("body", valueVars(r.JSON)...)
+	if r.Raw != nil {
+		uses("body", Placeholders(*r.Raw)...)
+	}
+	own := func(name string) bool { // checks may use the step's own captures
+		for _, c := range st.Captures {
+			if c.Var == name {
+				return true
+			}
+		}
+		return bound[name]
+	}
+	for _, c := range st.Checks {
+		for _, n := range valueVars(c.Value) {
+			if !own(n) {
+				bad("%s uses variable %q before it is bound", c, n)
+			}
+		}
+		if c.Op == OpMatches {
+			if _, err := regexp.Compile(fmt.Sprint(c.Value)); err != nil {
+				bad("%s: %v", c, err)
+			}
+		}
+	}
+	return errs
+}
+
+// Title names a step in reports.
+func (st Step) Title() string {
+	switch {
+	case st.Name != "":
+		return st.Name
+	case st.Request != nil:
+		return st.Request.Method + " " + st.Request.Path
+	case st.Mail != nil:
+		return "mailbox " + st.Mail.Kind + " to " + st.Mail.To
+	}
+	return "empty step"
+}
