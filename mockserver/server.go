@@ -65,14 +65,26 @@ func (s *Server) Faces() []face.Face { return s.faces }
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Seed adds a seed document to the state.
+// Seed adds a seed document to the state, all of it or, on error, nothing.
 func (s *Server) Seed(doc *fixtures.Document) error {
-	if doc.Emporix != nil {
-		if err := s.Emporix.Seed(doc.Emporix); err != nil {
+	var applies []func(*identity.Tx) error
+	for _, f := range s.faces {
+		apply, err := f.Seed(doc)
+		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
+		if apply != nil {
+			applies = append(applies, apply)
+		}
 	}
-	return nil
+	return s.ID.Write(func(tx *identity.Tx) error {
+		for _, apply := range applies {
+			if err := apply(tx); err != nil {
+				return fmt.Errorf("seed: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // cors lets browser apps on any origin call the mock, preflight included.

@@ -86,13 +86,9 @@ func serve(args []string, out io.Writer) error {
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "doppel listening on %s (ready in %s)\n", base, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(out, "  Emporix:   %s  (anonymous token: %s/customerlogin/auth/anonymous/login?tenant=%s&client_id=storefront)\n",
-		base, base, fixtures.DemoTenant)
 	fmt.Fprintf(out, "  admin API: %s/__doppel/  (health, reset, seed, mailbox, contracts)\n", base)
-	fmt.Fprintf(out, "  personas of tenant %q (seed %d):\n", fixtures.DemoTenant, *seed)
-	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
-		fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
-	}
+	fmt.Fprintf(out, "  personas (seed %d):\n", *seed)
+	printPersonas(out, base, demo)
 
 	hs := &http.Server{
 		Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
@@ -114,4 +110,14 @@ func serve(args []string, out io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// printPersonas prints, per face, where to point a client and the logins of
+// the generated personas.
+func printPersonas(out io.Writer, base string, demo *fixtures.Document) {
+	fmt.Fprintf(out, "  Emporix, tenant %q: anonymous token at %s/customerlogin/auth/anonymous/login?tenant=%s&client_id=storefront\n",
+		fixtures.DemoTenant, base, fixtures.DemoTenant)
+	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
+		fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+	}
 }

@@ -33,9 +33,13 @@ func (f *Face) Configure(tenant string, doubleOptIn *bool) (Settings, error) {
 	return out, err
 }
 
-// Seed adds a seed document's tenants and customers, in one transaction:
-// all or nothing. Customers whose e-mail exists already are left as they are.
-func (f *Face) Seed(doc *fixtures.Emporix) error {
+// Seed implements face.Face: the document's tenants and their customers.
+// Customers whose e-mail exists already are left as they are.
+func (f *Face) Seed(all *fixtures.Document) (func(*identity.Tx) error, error) {
+	doc := all.Emporix
+	if doc == nil {
+		return nil, nil
+	}
 	type hashed struct {
 		fixtures.EmporixCustomer
 		hash string
@@ -43,16 +47,16 @@ func (f *Face) Seed(doc *fixtures.Emporix) error {
 	byTenant := map[string][]hashed{}
 	for tenant, t := range doc.Tenants {
 		if !tenantPattern.MatchString(tenant) {
-			return fmt.Errorf("emporix: tenant %q does not match ^[a-z][a-z0-9]+$ (3-16 characters)", tenant)
+			return nil, fmt.Errorf("emporix: tenant %q does not match ^[a-z][a-z0-9]+$ (3-16 characters)", tenant)
 		}
 		for i, c := range t.Customers {
 			if c.Email == "" || c.Password == "" {
-				return fmt.Errorf("emporix: tenant %q customer %d: email and password are required", tenant, i)
+				return nil, fmt.Errorf("emporix: tenant %q customer %d: email and password are required", tenant, i)
 			}
 			byTenant[tenant] = append(byTenant[tenant], hashed{c, f.id.HashPassword(c.Password)})
 		}
 	}
-	return f.id.Write(func(tx *identity.Tx) error {
+	return func(tx *identity.Tx) error {
 		for tenant, t := range doc.Tenants {
 			settings := tx.Tenant(API, tenant)
 			settings.DoubleOptIn = t.DoubleOptIn
@@ -75,5 +79,5 @@ func (f *Face) Seed(doc *fixtures.Emporix) error {
 			}
 		}
 		return nil
-	})
+	}, nil
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/doppel-dev/doppel/contracts"
+	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
 // DefaultBodyLimit is the largest request body accepted.
@@ -46,6 +48,11 @@ type Face interface {
 	Routes() []Route
 	// Render writes a Problem in the face's dialect.
 	Render(w http.ResponseWriter, p *Problem)
+	// Seed checks the face's part of a seed document and returns what adds
+	// it to the state, or nil when the document has no part for this face.
+	// The slow work (hashing) happens here; apply runs inside the one write
+	// transaction of the whole document, so a seed is all or nothing.
+	Seed(doc *fixtures.Document) (apply func(*identity.Tx) error, err error)
 }
 
 // Route binds a contract operation to its handler.
