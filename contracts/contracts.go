@@ -144,6 +144,35 @@ func (c *Contract) Operation(method, path string) *Operation {
 	return nil
 }
 
+// Match returns the operation a concrete request path resolves to, or nil.
+func (c *Contract) Match(method, path string) *Operation {
+	for _, o := range c.ops {
+		if o.Method == method && o.Matches(path) {
+			return o
+		}
+	}
+	return nil
+}
+
+// Matches reports whether a concrete path fits the operation's template,
+// each {parameter} standing for one non-empty segment.
+func (o *Operation) Matches(path string) bool {
+	ts, ps := strings.Split(o.Path, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i, t := range ts {
+		if strings.HasPrefix(t, "{") {
+			if ps[i] == "" {
+				return false
+			}
+		} else if t != ps[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // AcceptsBody reports whether contentType is one of the operation's request
 // media types (parameters such as charset ignored). Operations without a
 // body accept anything.

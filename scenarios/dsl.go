@@ -7,50 +7,39 @@
 //
 //	Scenario{ID, Description (one RFC 2119 sentence), Labels, Emails/Tenants (fresh per run), Steps}
 //	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)  or  Admin(method, path)
-//	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n)
+//	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n), checked and
+//	       captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
 //	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...)
-//	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody;
+//	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody / Claim;
 //	.Capture(var, jsonPath) binds a variable; "{var}" (or "{var:upper}") in any string expands it.
 package scenarios
 
 import "slices"
-
-// Labels. Every scenario has its API's label; the others name what a target
-// must offer for the scenario to run.
-const (
-	LabelEmporix = "emporix"
-	// NeedsMailbox: reads out-of-band secrets from a mailbox.
-	NeedsMailbox = "mailbox"
-	// NeedsAdmin: changes the target's settings through doppel's admin API.
-	NeedsAdmin = "admin"
-	// MultiTenant: uses a second tenant besides {tenant}.
-	MultiTenant = "multi-tenant"
-	// Destructive: deletes customers or changes tenant settings.
-	Destructive = "destructive"
-)
-
-// KnownLabels lists every label a scenario may carry.
-var KnownLabels = []string{LabelEmporix, NeedsMailbox, NeedsAdmin, MultiTenant, Destructive}
-
-// Built-in variables, bound by the runner before the first step.
-const (
-	VarTenant   = "tenant"   // the tenant under test
-	VarClientID = "clientId" // the storefront client id
-)
 
 // Scenario is one behaviour: a sequence of steps run in order, sharing
 // variables; the first failing step fails the scenario.
 type Scenario struct {
 	ID          string   // stable, e.g. EMP-AUTH-001
 	Description string   // one line, RFC 2119: "A duplicate sign-up MUST be answered 409 …"
-	Labels      []string // the API's label plus needs (mailbox, admin, …)
+	Labels      []string // the API's name plus the capabilities it needs (see Capabilities)
 	Emails      []string // variables bound to a fresh, unique e-mail address per run
-	Tenants     []string // variables bound to another tenant than {tenant} (needs MultiTenant)
+	Fresh       []string // variables bound to a fresh, unique lower-case word per run
+	Tenants     []string // variables bound to another tenant than the API's own (needs MultiTenant)
 	Steps       []Step
 }
 
 // Has reports whether the scenario carries a label.
 func (s Scenario) Has(label string) bool { return slices.Contains(s.Labels, label) }
+
+// API is the API the scenario exercises: the one API name among its labels.
+func (s Scenario) API() *API {
+	for _, l := range s.Labels {
+		if a := FindAPI(l); a != nil {
+			return a
+		}
+	}
+	return nil
+}
 
 // Step is one HTTP request, or one mailbox read, with its expectations.
 type Step struct {
@@ -80,11 +69,12 @@ type Request struct {
 type Param struct{ Name, Value string }
 
 // MailQuery reads the mailbox: the messages of the scenario's API and tenant
-// sent to To with Kind, oldest first.
+// sent to To with Kind, oldest first. The step's checks and captures apply to
+// the newest message.
 type MailQuery struct {
 	To, Kind string
 	Count    int    // expected number of messages; AnyCount: at least one
-	Token    string // variable bound to the newest message's token
+	Tenant   string // variable naming the tenant; "" for the API's own
 }
 
 // AnyCount in MailQuery.Count accepts any number of messages but zero.
@@ -229,12 +219,20 @@ func (s Step) Cleanup(steps ...Step) Step {
 // MailToken expects at least one message to "to" of kind and binds the
 // newest one's token to a variable.
 func MailToken(to, kind, tokenVar string) Step {
-	return Step{Mail: &MailQuery{To: to, Kind: kind, Count: AnyCount, Token: tokenVar}}
+	return Step{Mail: &MailQuery{To: to, Kind: kind, Count: AnyCount}}.Capture(tokenVar, "token")
 }
 
 // MailCount expects exactly n messages to "to" of kind.
 func MailCount(to, kind string, n int) Step {
 	return Step{Mail: &MailQuery{To: to, Kind: kind, Count: n}}
+}
+
+// In reads the mail of another tenant, named by a variable.
+func (s Step) In(tenantVar string) Step {
+	m := *s.Mail
+	m.Tenant = tenantVar
+	s.Mail = &m
+	return s
 }
 
 // NoMail expects no message to "to" of kind.
@@ -250,6 +248,7 @@ type Check struct {
 	Path  string // JSON path, or header name for OpHeader
 	Value any    // expected value; strings are templates
 	Max   any    // upper bound of OpRange
+	Claim string // the JWT claim of OpClaim
 }
 
 // Check operations.
@@ -265,6 +264,7 @@ const (
 	OpRange     = "range"      // exactly one number in [Value, Max]
 	OpHeader    = "header"     // the response header Path contains Value
 	OpNoBody    = "no-body"    // the response has an empty body
+	OpClaim     = "claim"      // exactly one string, a JWT whose payload's Claim equals Value
 )
 
 func Equals(path string, v any) Check    { return Check{Op: OpEquals, Path: path, Value: v} }
@@ -282,3 +282,9 @@ func HeaderHas(name, substring string) Check {
 	return Check{Op: OpHeader, Path: name, Value: substring}
 }
 func NoBody() Check { return Check{Op: OpNoBody} }
+
+// Claim expects the string at path to be a JWT whose payload has claim equal
+// to v. The signature is not checked: the key is the target's secret.
+func Claim(path, claim string, v any) Check {
+	return Check{Op: OpClaim, Path: path, Claim: claim, Value: v}
+}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -269,6 +270,8 @@ func (c Check) String() string {
 		return fmt.Sprintf("%q in [%v, %v]", c.Path, c.Value, c.Max)
 	case OpHeader:
 		return fmt.Sprintf("header %s contains %q", c.Path, c.Value)
+	case OpClaim:
+		return fmt.Sprintf("%q claim %s = %s", c.Path, c.Claim, show(c.Value))
 	}
 	return fmt.Sprintf("%q %s %s", c.Path, c.Op, show(c.Value))
 }
@@ -382,10 +385,41 @@ func (c Check) Eval(r Response, vars Vars) error {
 		if !ok || ferr != nil || f < lo || f > hi {
 			return fmt.Errorf("%q: expected a number in [%v, %v], got %s", c.Path, lo, hi, show(v))
 		}
+	case OpClaim:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		claims, err := jwtPayload(v)
+		if err != nil {
+			return fmt.Errorf("%q: %v", c.Path, err)
+		}
+		got, ok := claims.(map[string]any)[c.Claim]
+		if !ok || !Equal(want, got) {
+			return fmt.Errorf("%q: expected claim %s = %s, got %s", c.Path, c.Claim, show(want), show(got))
+		}
 	default:
 		return fmt.Errorf("unknown check %q", c.Op)
 	}
 	return nil
+}
+
+// jwtPayload decodes the payload of a compact JWT.
+func jwtPayload(v any) (any, error) {
+	s, _ := v.(string)
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("expected a JWT, got %s", show(v))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, fmt.Errorf("JWT payload is not base64url: %v", err)
+	}
+	claims, err := Decode(raw)
+	if _, isObject := claims.(map[string]any); err != nil || !isObject {
+		return nil, fmt.Errorf("JWT payload is not a JSON object: %s", raw)
+	}
+	return claims, nil
 }
 
 // Extract returns the value a capture binds.

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// IDPattern is the shape of a scenario ID: API, area, number.
-var IDPattern = regexp.MustCompile(`^EMP-(AUTH|PROF|ADDR|CRED|OPTIN|SOCIAL|INPUT|TENANT)-[0-9]{3}$`)
+// idPattern is the shape of a scenario ID: the API's prefix, an area, a number.
+var idPattern = regexp.MustCompile(`^([A-Z]+)-([A-Z]+)-[0-9]{3}$`)
 
 var rfc2119 = regexp.MustCompile(`\b(MUST|MUST NOT|REQUIRED|SHALL|SHALL NOT|SHOULD|SHOULD NOT|RECOMMENDED|MAY|OPTIONAL)\b`)
 
@@ -19,8 +19,21 @@ var rfc2119 = regexp.MustCompile(`\b(MUST|MUST NOT|REQUIRED|SHALL|SHALL NOT|SHOU
 func (s Scenario) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !IDPattern.MatchString(s.ID) {
-		bad("ID %q does not match %s", s.ID, IDPattern)
+	var apis []string
+	for _, l := range s.Labels {
+		if FindAPI(l) != nil {
+			apis = append(apis, l)
+		} else if !KnownLabel(l) {
+			bad("unknown label %q", l)
+		}
+	}
+	api := s.API()
+	m := idPattern.FindStringSubmatch(s.ID)
+	switch {
+	case len(apis) != 1:
+		bad("labels %v must name exactly one API", s.Labels)
+	case m == nil || m[1] != api.Prefix || !slices.Contains(api.Areas, m[2]):
+		bad("ID %q must be %s-<area>-<3 digits> with an area of %v", s.ID, api.Prefix, api.Areas)
 	}
 	d := s.Description
 	switch {
@@ -31,22 +44,19 @@ func (s Scenario) Validate() error {
 	case !strings.HasSuffix(d, "."):
 		bad("description %q must end with a full stop", d)
 	}
-	if !s.Has(LabelEmporix) {
-		bad("missing the API label %q", LabelEmporix)
-	}
-	for _, l := range s.Labels {
-		if !slices.Contains(KnownLabels, l) {
-			bad("unknown label %q", l)
-		}
-	}
 	if len(s.Steps) == 0 {
 		bad("no steps")
 	}
 	if len(s.Tenants) > 0 && !s.Has(MultiTenant) {
 		bad("declares tenants %v but lacks the %q label", s.Tenants, MultiTenant)
 	}
-	bound := map[string]bool{VarTenant: true, VarClientID: true}
-	for _, v := range append(slices.Clone(s.Emails), s.Tenants...) {
+	bound := map[string]bool{}
+	if api != nil {
+		for _, v := range api.Vars {
+			bound[v] = true
+		}
+	}
+	for _, v := range slices.Concat(s.Emails, s.Fresh, s.Tenants) {
 		if bound[v] {
 			bad("variable %q declared twice", v)
 		}
@@ -58,9 +68,6 @@ func (s Scenario) Validate() error {
 		}
 		for _, c := range st.Captures {
 			bound[c.Var] = true
-		}
-		if st.Mail != nil && st.Mail.Token != "" {
-			bound[st.Mail.Token] = true
 		}
 		for j, cl := range st.Undo {
 			for _, e := range cl.check(s, bound) {
@@ -93,15 +100,47 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 		if st.Mail.To == "" || st.Mail.Kind == "" {
 			bad("a mailbox read needs To and Kind")
 		}
-		if st.Mail.Token != "" && st.Mail.Count != AnyCount {
-			bad("a token capture expects AnyCount")
+		if (len(st.Captures) > 0 || len(st.Checks) > 0) && st.Mail.Count == 0 {
+			bad("checks and captures need a message: expect AnyCount or a count above zero")
+		}
+		if st.Status != 0 {
+			bad("a mailbox read has no status")
 		}
 		uses("mail recipient", Placeholders(st.Mail.To)...)
-		if len(st.Captures) > 0 || len(st.Checks) > 0 || st.Status != 0 {
-			bad("a mailbox read has no status, checks or captures")
+		if st.Mail.Tenant != "" {
+			uses("mail tenant", st.Mail.Tenant)
 		}
-		return errs
 	}
+	if st.Request != nil {
+		errs = append(errs, st.checkRequest(s, uses)...)
+	}
+	own := func(name string) bool { // checks may use the step's own captures
+		for _, c := range st.Captures {
+			if c.Var == name {
+				return true
+			}
+		}
+		return bound[name]
+	}
+	for _, c := range st.Checks {
+		for _, n := range valueVars(c.Value) {
+			if !own(n) {
+				bad("%s uses variable %q before it is bound", c, n)
+			}
+		}
+		if c.Op == OpMatches {
+			if _, err := regexp.Compile(fmt.Sprint(c.Value)); err != nil {
+				bad("%s: %v", c, err)
+			}
+		}
+	}
+	return errs
+}
+
+// checkRequest validates a request step.
+func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	r := st.Request
 	if !slices.Contains([]string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}, r.Method) {
 		bad("unknown method %q", r.Method)
@@ -131,26 +170,6 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 	uses("body", valueVars(r.JSON)...)
 	if r.Raw != nil {
 		uses("body", Placeholders(*r.Raw)...)
-	}
-	own := func(name string) bool { // checks may use the step's own captures
-		for _, c := range st.Captures {
-			if c.Var == name {
-				return true
-			}
-		}
-		return bound[name]
-	}
-	for _, c := range st.Checks {
-		for _, n := range valueVars(c.Value) {
-			if !own(n) {
-				bad("%s uses variable %q before it is bound", c, n)
-			}
-		}
-		if c.Op == OpMatches {
-			if _, err := regexp.Compile(fmt.Sprint(c.Value)); err != nil {
-				bad("%s: %v", c, err)
-			}
-		}
 	}
 	return errs
 }

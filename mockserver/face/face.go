@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/doppel-dev/doppel/contracts"
@@ -127,7 +128,7 @@ func Mount(mux *http.ServeMux, f Face, c *contracts.Contract, opts Options) erro
 		mux.Handle(rt.Method+" "+rt.Path, &pipeline{face: f, contract: c, op: op, route: rt, limit: opts.BodyLimit})
 	}
 	fallback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if allow := allowed(routes, r.URL.Path); allow != "" {
+		if allow := allowed(c, r.URL.Path); allow != "" {
 			f.Render(w, &Problem{Status: http.StatusMethodNotAllowed, Type: "method_not_allowed", Allow: allow,
 				Message: fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, allow)})
 			return
@@ -140,42 +141,15 @@ func Mount(mux *http.ServeMux, f Face, c *contracts.Contract, opts Options) erro
 	return nil
 }
 
-// allowed lists the methods of the routes whose template matches path.
-func allowed(routes []Route, path string) string {
+// allowed lists the methods of the contract's operations on path.
+func allowed(c *contracts.Contract, path string) string {
 	var methods []string
-	for _, rt := range routes {
-		if matches(rt.Path, path) && !contains(methods, rt.Method) {
-			methods = append(methods, rt.Method)
+	for _, op := range c.Operations() {
+		if op.Matches(path) && !slices.Contains(methods, op.Method) {
+			methods = append(methods, op.Method)
 		}
 	}
 	return strings.Join(methods, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// matches reports whether a concrete path fits a template like /a/{b}/c.
-func matches(template, path string) bool {
-	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
-	if len(ts) != len(ps) {
-		return false
-	}
-	for i, t := range ts {
-		if strings.HasPrefix(t, "{") {
-			if ps[i] == "" {
-				return false
-			}
-		} else if t != ps[i] {
-			return false
-		}
-	}
-	return true
 }
 
 type pipeline struct {

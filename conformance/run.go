@@ -1,0 +1,309 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/doppel-dev/doppel/contracts"
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// maxBody bounds how much of a response is read.
+const maxBody = 8 << 20
+
+// Exchange is one request with its response: the evidence of a step.
+type Exchange struct {
+	Step           string
+	Method, URL    string
+	RequestHeader  http.Header
+	RequestBody    []byte
+	Status         int
+	ResponseHeader http.Header
+	ResponseBody   []byte
+	Duration       time.Duration
+}
+
+// StepError is a scenario's first failure, with the exchange that shows it.
+type StepError struct {
+	Index    int // 1-based
+	Step     string
+	Err      error
+	Exchange *Exchange // nil for mailbox reads and failures before sending
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("step %d (%s): %v", e.Index, e.Step, e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Run is one run of a scenario against a target.
+type Run struct {
+	Scenario  scenarios.Scenario
+	Vars      scenarios.Vars
+	Exchanges []Exchange
+	target    *Target
+	contract  *contracts.Contract
+	undo      []scenarios.Step
+}
+
+// Run runs a scenario: its steps in order until the first failure, then the
+// cleanups of the steps that ran. The error is a *StepError, joined with any
+// cleanup failures.
+func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
+	api := s.API()
+	if api == nil {
+		return nil, fmt.Errorf("%s: no API label", s.ID)
+	}
+	c, err := contracts.Load(api.Name)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Scenario: s, Vars: scenarios.Vars{}, target: t, contract: c}
+	for _, v := range api.Vars {
+		r.Vars[v] = t.Vars[v]
+	}
+	domain := t.EmailDomain
+	if domain == "" {
+		domain = "example.com"
+	}
+	for _, v := range s.Emails {
+		r.Vars[v] = "doppel-" + t.unique() + "@" + domain
+	}
+	for _, v := range s.Fresh {
+		r.Vars[v] = "w" + t.unique()
+	}
+	for i, v := range s.Tenants {
+		if i < len(t.OtherTenants) {
+			r.Vars[v] = t.OtherTenants[i]
+		} else {
+			r.Vars[v] = "c" + t.unique()
+		}
+	}
+	var failure error
+	for i, st := range s.Steps {
+		if err := r.step(ctx, st); err != nil {
+			failure = r.fail(i+1, st, err)
+			break
+		}
+		r.undo = append(st.Undo, r.undo...)
+	}
+	for i, st := range r.undo {
+		if err := r.step(ctx, st); err != nil {
+			failure = errors.Join(failure, fmt.Errorf("cleanup %d: %w", i+1, r.fail(i+1, st, err)))
+		}
+	}
+	return r, failure
+}
+
+func (r *Run) fail(index int, st scenarios.Step, err error) *StepError {
+	e := &StepError{Index: index, Step: st.Title(), Err: err}
+	if st.Request != nil && len(r.Exchanges) > 0 && r.Exchanges[len(r.Exchanges)-1].Step == st.Title() {
+		e.Exchange = &r.Exchanges[len(r.Exchanges)-1]
+	}
+	return e
+}
+
+func (r *Run) step(ctx context.Context, st scenarios.Step) error {
+	if st.Mail != nil {
+		newest, err := r.mail(ctx, st.Mail)
+		if err != nil || newest == nil {
+			return err
+		}
+		body, _ := json.Marshal(newest)
+		return r.expect(st, scenarios.Response{Body: body, JSON: scenarios.Normalize(newest)})
+	}
+	resp, err := r.send(ctx, st)
+	if err != nil {
+		return err
+	}
+	var problems []error
+	if resp.Status != st.Status {
+		problems = append(problems, fmt.Errorf("expected status %d, got %d", st.Status, resp.Status))
+	}
+	if !st.Request.Admin {
+		problems = append(problems, r.conforms(resp)...)
+	}
+	return errors.Join(append(problems, r.expect(st, resp))...)
+}
+
+// expect binds the step's captures, then evaluates its checks.
+func (r *Run) expect(st scenarios.Step, resp scenarios.Response) error {
+	for _, c := range st.Captures {
+		v, err := c.Extract(resp)
+		if err != nil {
+			return err
+		}
+		r.Vars[c.Var] = v
+	}
+	var problems []error
+	for _, c := range st.Checks {
+		if err := c.Eval(resp, r.Vars); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	return errors.Join(problems...)
+}
+
+// send builds the step's request from its templates and records the exchange.
+func (r *Run) send(ctx context.Context, st scenarios.Step) (scenarios.Response, error) {
+	rq := st.Request
+	path, err := scenarios.Expand(rq.Path, r.Vars)
+	if err != nil {
+		return scenarios.Response{}, err
+	}
+	q := url.Values{}
+	for _, p := range rq.Query {
+		v, err := scenarios.Expand(p.Value, r.Vars)
+		if err != nil {
+			return scenarios.Response{}, err
+		}
+		q.Add(p.Name, v)
+	}
+	target := r.target.BaseURL + path
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	var body []byte
+	switch {
+	case rq.Raw != nil:
+		s, err := scenarios.Expand(*rq.Raw, r.Vars)
+		if err != nil {
+			return scenarios.Response{}, err
+		}
+		body = []byte(s)
+	case rq.JSON != nil:
+		v, err := scenarios.ExpandValue(rq.JSON, r.Vars)
+		if err != nil {
+			return scenarios.Response{}, err
+		}
+		if body, err = json.Marshal(v); err != nil {
+			return scenarios.Response{}, err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, rq.Method, target, bytes.NewReader(body))
+	if err != nil {
+		return scenarios.Response{}, err
+	}
+	if body == nil {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	if rq.ContentType != "" {
+		req.Header.Set("Content-Type", rq.ContentType)
+	}
+	req.Header.Set("Accept", "application/json")
+	if rq.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+scenarios.Text(r.Vars[rq.Token]))
+	}
+	for _, h := range rq.Headers {
+		v, err := scenarios.Expand(h.Value, r.Vars)
+		if err != nil {
+			return scenarios.Response{}, err
+		}
+		req.Header.Set(h.Name, v)
+	}
+	x := Exchange{Step: st.Title(), Method: rq.Method, URL: target, RequestHeader: req.Header.Clone(), RequestBody: body}
+	start := time.Now()
+	resp, err := r.target.client().Do(req)
+	if err != nil {
+		return scenarios.Response{}, fmt.Errorf("%s %s: %w", rq.Method, target, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	x.Duration = time.Since(start)
+	if err != nil {
+		return scenarios.Response{}, fmt.Errorf("%s %s: reading the response: %w", rq.Method, target, err)
+	}
+	x.Status, x.ResponseHeader, x.ResponseBody = resp.StatusCode, resp.Header, raw
+	r.Exchanges = append(r.Exchanges, x)
+	out := scenarios.Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		out.JSON, _ = scenarios.Decode(raw)
+	}
+	return out, nil
+}
+
+// conforms checks a vendor response against the contract: never a 5xx, a
+// documented status, and headers and body as the contract says.
+func (r *Run) conforms(resp scenarios.Response) []error {
+	var problems []error
+	if resp.Status >= 500 {
+		problems = append(problems, fmt.Errorf("server error %d", resp.Status))
+	}
+	x := r.Exchanges[len(r.Exchanges)-1]
+	u, _ := url.Parse(x.URL)
+	path := strings.TrimPrefix(u.Path, basePath(r.target.BaseURL))
+	op := r.contract.Match(x.Method, path)
+	if op == nil {
+		return problems // an unknown route or method: nothing to validate against
+	}
+	if !op.Documents(resp.Status) {
+		problems = append(problems, fmt.Errorf("status %d is not documented for %s %s (%s)", resp.Status, op.Method, op.Path, op.ID))
+		return problems
+	}
+	req, _ := http.NewRequest(x.Method, path+"?"+u.RawQuery, nil)
+	req.Header = x.RequestHeader
+	hr := &http.Response{StatusCode: resp.Status, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(resp.Body)), Request: req}
+	for _, v := range r.contract.ValidateResponse(req, hr) {
+		problems = append(problems, fmt.Errorf("contract %s: %s", r.contract.Name, v))
+	}
+	return problems
+}
+
+// basePath is the path part of a base URL, "" for a host root.
+func basePath(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(u.Path, "/")
+}
+
+// mail reads the mailbox, waiting up to MailWait for the expected messages,
+// and returns the newest one (nil when none is expected).
+func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
+	to, err := scenarios.Expand(m.To, r.Vars)
+	if err != nil {
+		return nil, err
+	}
+	api := r.Scenario.API()
+	f := MailFilter{API: api.Name, To: to, Kind: m.Kind}
+	switch {
+	case m.Tenant != "":
+		f.Tenant = scenarios.Text(r.Vars[m.Tenant])
+	case api.Tenant != "":
+		f.Tenant = scenarios.Text(r.Vars[api.Tenant])
+	}
+	deadline := time.Now().Add(r.target.MailWait)
+	for {
+		got, err := r.target.Mailbox.Messages(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		arrived := len(got) > 0 && len(got) >= m.Count
+		if arrived || !time.Now().Before(deadline) {
+			switch {
+			case m.Count == scenarios.AnyCount && len(got) == 0:
+				return nil, fmt.Errorf("no %s mail to %s", m.Kind, to)
+			case m.Count != scenarios.AnyCount && len(got) != m.Count:
+				return nil, fmt.Errorf("expected %d %s mail(s) to %s, found %d", m.Count, m.Kind, to, len(got))
+			case len(got) == 0:
+				return nil, nil
+			}
+			return &got[len(got)-1], nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

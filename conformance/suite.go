@@ -1,0 +1,60 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// ScenarioTimeout bounds one scenario.
+const ScenarioTimeout = 2 * time.Minute
+
+// Define registers one Ginkgo spec per scenario, grouped by API and labelled
+// with the scenario's labels. target is called when a spec runs, so a
+// BeforeSuite may build it.
+func Define(target func() *Target, list []scenarios.Scenario) bool {
+	for _, api := range scenarios.APIs {
+		Describe(api.Title, Label(api.Name), func() {
+			for _, s := range list {
+				if s.API() != api {
+					continue
+				}
+				It(s.ID+": "+s.Description, Label(s.Labels...), func(ctx SpecContext) {
+					t := target()
+					if reason := t.Skip(s); reason != "" {
+						Skip(reason)
+					}
+					run, err := t.Run(ctx, s)
+					if run != nil {
+						AddReportEntry("exchanges", len(run.Exchanges), ReportEntryVisibilityNever)
+					}
+					if err != nil {
+						Fail(Explain(err))
+					}
+				}, NodeTimeout(ScenarioTimeout))
+			}
+		})
+	}
+	return true
+}
+
+// Explain renders a run's failure with its evidence: the request and the
+// response of the failing step, secrets redacted.
+func Explain(err error) string {
+	msg := err.Error()
+	var se *StepError
+	if errors.As(err, &se) && se.Exchange != nil {
+		msg += "\n\n" + se.Exchange.String()
+	}
+	return msg
+}
+
+// String shows an exchange as a short transcript, secrets redacted.
+func (x *Exchange) String() string {
+	return fmt.Sprintf("→ %s %s\n%s\n← %d (%s)\n%s", x.Method, redactURL(x.URL), clip(redactBody(x.RequestBody)),
+		x.Status, x.Duration.Round(time.Millisecond), clip(redactBody(x.ResponseBody)))
+}

@@ -1,0 +1,77 @@
+// Package conformance runs doppel's scenarios against a deployment — the
+// mock in-process, `doppel serve` in another process, or a vendor's staging
+// server — over HTTP, validating every response against the contracts. It
+// never imports the mock: a Target is a base URL plus what it offers.
+package conformance
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// Target is a deployment under test.
+type Target struct {
+	BaseURL string       // e.g. http://127.0.0.1:4010, without a trailing slash
+	Client  *http.Client // the default client when nil
+	// Vars binds the APIs' built-in variables (scenarios.API.Vars), e.g.
+	// "tenant" and "clientId" for Emporix.
+	Vars map[string]string
+	// Capabilities the target offers (scenarios.Capabilities keys); a
+	// scenario needing another one is skipped with its reason.
+	Capabilities []string
+	// Mailbox reads the mail the target sends; nil skips scenarios that need one.
+	Mailbox Mailbox
+	// EmailDomain is the domain of the fresh addresses scenarios use
+	// ("example.com" when empty); a real deployment's mail must reach it.
+	EmailDomain string
+	// MailWait bounds how long a mailbox read waits for a message to arrive.
+	MailWait time.Duration
+	// OtherTenants are the tenants bound to a scenario's Tenants variables,
+	// in order; when empty, fresh tenant names are made up (a doppel mock
+	// serves any tenant).
+	OtherTenants []string
+
+	seq atomic.Uint64
+}
+
+// Skip returns why the target cannot run a scenario, or "".
+func (t *Target) Skip(s scenarios.Scenario) string {
+	for _, l := range s.Labels {
+		if _, isCapability := scenarios.Capabilities[l]; isCapability && !slices.Contains(t.Capabilities, l) {
+			return fmt.Sprintf("needs %s (capability %q)", scenarios.Capabilities[l], l)
+		}
+		if l == scenarios.NeedsMailbox && t.Mailbox == nil {
+			return "needs a mailbox adapter (capability \"mailbox\")"
+		}
+	}
+	if api := s.API(); api != nil {
+		for _, v := range api.Vars {
+			if t.Vars[v] == "" {
+				return fmt.Sprintf("the target does not set %s's variable %q", api.Name, v)
+			}
+		}
+	}
+	return ""
+}
+
+func (t *Target) client() *http.Client {
+	if t.Client != nil {
+		return t.Client
+	}
+	return http.DefaultClient
+}
+
+// unique returns a token no other call of this run returns, prefixed by the
+// run's start time so that runs do not collide on a long-lived target.
+func (t *Target) unique() string {
+	return fmt.Sprintf("%s%04d", runID, t.seq.Add(1))
+}
+
+// runID is this process's start time in base 36.
+var runID = strconv.FormatInt(time.Now().UnixMilli(), 36)

@@ -1,0 +1,66 @@
+package scenarios
+
+// API is one vendor API the scenarios exercise.
+type API struct {
+	Name   string   // its label, the contract's name and the mailbox's api
+	Prefix string   // first part of its scenario IDs, e.g. "EMP"
+	Title  string   // for reports
+	Tenant string   // the built-in variable naming its tenant, for mailbox reads; "" when it has none
+	Vars   []string // built-in variables the target binds before the first step
+	Areas  []string // the middle parts its scenario IDs may have
+}
+
+// APIs lists every API, in report order.
+var APIs = []*API{
+	{
+		Name: "emporix", Prefix: "EMP", Title: "Emporix customer service", Tenant: VarTenant,
+		Vars:  []string{VarTenant, VarClientID},
+		Areas: []string{"AUTH", "PROF", "ADDR", "CRED", "OPTIN", "SOCIAL", "INPUT", "TENANT"},
+	},
+}
+
+// FindAPI returns the API named name, or nil.
+func FindAPI(name string) *API {
+	for _, a := range APIs {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// Built-in variables of the Emporix API.
+const (
+	VarTenant   = "tenant"   // the tenant under test
+	VarClientID = "clientId" // the storefront client id
+)
+
+// Capabilities a scenario may need beside its API; a target that lacks one
+// has the scenario skipped, with the capability's reason.
+const (
+	// NeedsMailbox: reads out-of-band secrets (reset tokens, opt-in links) from a mailbox.
+	NeedsMailbox = "mailbox"
+	// NeedsAdmin: changes the target's settings or state through doppel's admin API.
+	NeedsAdmin = "admin"
+	// MultiTenant: uses a second tenant besides the API's own.
+	MultiTenant = "multi-tenant"
+	// Destructive: changes what other users of the target share (tenant settings, shared accounts).
+	Destructive = "destructive"
+	// SocialLogin: logs in with an identity provider's authorization code.
+	SocialLogin = "social-login"
+)
+
+// Capabilities lists every capability label with what a target must offer.
+var Capabilities = map[string]string{
+	NeedsMailbox: "a mailbox adapter to read the mail the target sends",
+	NeedsAdmin:   "doppel's admin API (the target is a doppel mock)",
+	MultiTenant:  "a second tenant",
+	Destructive:  "permission to change shared settings and accounts (mode full)",
+	SocialLogin:  "identity-provider codes the target accepts (doppel maps any code to one identity)",
+}
+
+// KnownLabel reports whether a label is an API name or a capability.
+func KnownLabel(l string) bool {
+	_, capability := Capabilities[l]
+	return capability || FindAPI(l) != nil
+}

@@ -1,0 +1,72 @@
+package scenarios_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	. "github.com/doppel-dev/doppel/scenarios"
+)
+
+func TestEveryScenarioIsWellFormed(t *testing.T) {
+	require.NoError(t, CheckAll(All()))
+}
+
+// TestValidateCatchesMistakes makes sure the static checks can fail.
+func TestValidateCatchesMistakes(t *testing.T) {
+	tests := []struct {
+		name string
+		s    Scenario
+		want string
+	}{
+		{"bad ID", Scenario{ID: "EMP-NOPE-1", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Expect(200)}}, "ID"},
+		{"no keyword", Scenario{ID: "EMP-AUTH-001", Description: "X holds.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Expect(200)}}, "RFC 2119"},
+		{"no API", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Steps: []Step{GET("/x").Expect(200)}}, "exactly one API"},
+		{"unknown label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", "nope"}, Steps: []Step{GET("/x").Expect(200)}}, "unknown label"},
+		{"unbound variable", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/{id}").Expect(200)}}, `"id" before it is bound`},
+		{"mail without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{MailToken("a@b.c", "k", "t")}}, "mailbox"},
+		{"admin without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Admin("POST", "/__doppel/reset").Expect(204)}}, "admin"},
+		{"no status", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x")}}, "status"},
+		{"tenant without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Tenants: []string{"b"}, Steps: []Step{GET("/x").Expect(200)}}, "multi-tenant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.s.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestChecks(t *testing.T) {
+	doc, err := Decode([]byte(`{"a":{"b":[1,2,"x"]},"s":"hello","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCJ9.sig"}`))
+	require.NoError(t, err)
+	r := Response{Status: 200, JSON: doc}
+	vars := Vars{"n": "13869000"}
+	tests := []struct {
+		check Check
+		pass  bool
+	}{
+		{Equals("s", "hello"), true},
+		{Equals("s", "bye"), false},
+		{Equals("a.b.0", 1), true},
+		{Len("a.b", 3), true},
+		{Len("a.b", 2), false},
+		{Includes("a.b", "x"), true},
+		{Excludes("a.b", "x"), false},
+		{Present("a.b"), true},
+		{Absent("a.c"), true},
+		{Absent("a"), false},
+		{Matches("s", "^h.*o$"), true},
+		{InRange("a.b.1", 1, 2), true},
+		{InRange("a.b.1", 3, 4), false},
+		{Claim("jwt", "sub", "{n}"), true},
+		{Claim("jwt", "sub", "1"), false},
+		{Claim("s", "sub", "1"), false},
+	}
+	for _, tt := range tests {
+		err := tt.check.Eval(r, vars)
+		assert.Equal(t, tt.pass, err == nil, "%s: %v", tt.check, err)
+	}
+}
