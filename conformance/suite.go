@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2"
 
 	"github.com/doppel-dev/doppel/scenarios"
 )
@@ -18,24 +18,20 @@ const ScenarioTimeout = 2 * time.Minute
 // BeforeSuite may build it.
 func Define(target func() *Target, list []scenarios.Scenario) bool {
 	for _, api := range scenarios.APIs {
-		Describe(api.Title, Label(api.Name), func() {
+		ginkgo.Describe(api.Title, ginkgo.Label(api.Name), func() {
 			for _, s := range list {
 				if s.API() != api {
 					continue
 				}
-				It(s.ID+": "+s.Description, Label(s.Labels...), func(ctx SpecContext) {
+				ginkgo.It(s.ID+": "+s.Description, ginkgo.Label(s.Labels...), func(ctx ginkgo.SpecContext) {
 					t := target()
 					if reason := t.Skip(s); reason != "" {
-						Skip(reason)
+						ginkgo.Skip(reason)
 					}
-					run, err := t.Run(ctx, s)
-					if run != nil {
-						AddReportEntry("exchanges", len(run.Exchanges), ReportEntryVisibilityNever)
+					if _, err := t.Run(ctx, s); err != nil {
+						ginkgo.Fail(Explain(err))
 					}
-					if err != nil {
-						Fail(Explain(err))
-					}
-				}, NodeTimeout(ScenarioTimeout))
+				}, ginkgo.NodeTimeout(ScenarioTimeout))
 			}
 		})
 	}
