@@ -23,7 +23,7 @@ type recorder struct {
 	body   bytes.Buffer
 }
 
-func (r *recorder) WriteHeader(status int)       { r.status = status }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 
 // tamper wraps the mock: change rewrites the status and body of the
@@ -71,7 +71,9 @@ func TestDeviationsFail(t *testing.T) {
 		want                  []string
 	}{
 		{"a dropped field", "EMP-AUTH-001", "/anonymous/login",
-			func(s int, b []byte) (int, []byte) { return s, bytes.Replace(b, []byte(`"sessionId"`), []byte(`"session"`), 1) },
+			func(s int, b []byte) (int, []byte) {
+				return s, bytes.Replace(b, []byte(`"sessionId"`), []byte(`"session"`), 1)
+			},
 			[]string{"step 1", "sessionId", "contract emporix"}},
 		{"another status", "EMP-AUTH-005", "/signup",
 			func(s int, b []byte) (int, []byte) {
@@ -93,7 +95,9 @@ func TestDeviationsFail(t *testing.T) {
 			},
 			[]string{"status 202 is not documented"}},
 		{"a reset that fails", "EMP-CRED-001", "/password/reset/update",
-			func(s int, b []byte) (int, []byte) { return http.StatusBadRequest, []byte(`{"status":400,"type":"bad_request","message":"no"}`) },
+			func(s int, b []byte) (int, []byte) {
+				return http.StatusBadRequest, []byte(`{"status":400,"type":"bad_request","message":"no"}`)
+			},
 			[]string{"expected status 204, got 400"}},
 	}
 	for _, tt := range tests {
