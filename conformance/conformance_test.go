@@ -46,11 +46,10 @@ var _ = BeforeSuite(func() {
 		caps = v
 	}
 	target = &conformance.Target{
-		BaseURL: base,
-		Vars: map[string]string{
+		APIs: map[string]conformance.Endpoint{"emporix": {BaseURL: base, Vars: map[string]string{
 			scenarios.VarTenant:   env("DOPPEL_TENANT", "conformance"),
 			scenarios.VarClientID: env("DOPPEL_CLIENT_ID", "doppel-conformance"),
-		},
+		}}},
 		Capabilities: strings.Split(caps, ","),
 	}
 	if env("DOPPEL_MAILBOX", "doppel") == "doppel" { // records mail before it answers: no need to wait

@@ -45,8 +45,8 @@ func tamper(t *testing.T, match string, change func(status int, body []byte) (in
 	}))
 	t.Cleanup(ts.Close)
 	return &conformance.Target{
-		BaseURL:      ts.URL,
-		Vars:         map[string]string{scenarios.VarTenant: "acme", scenarios.VarClientID: "test"},
+		APIs: map[string]conformance.Endpoint{"emporix": {BaseURL: ts.URL,
+			Vars: map[string]string{scenarios.VarTenant: "acme", scenarios.VarClientID: "test"}}},
 		Capabilities: []string{scenarios.NeedsMailbox},
 		Mailbox:      conformance.DoppelMailbox{BaseURL: ts.URL},
 	}

@@ -51,6 +51,7 @@ type Run struct {
 	Vars      scenarios.Vars
 	Exchanges []Exchange
 	target    *Target
+	endpoint  Endpoint
 	contract  *contracts.Contract
 	undo      []scenarios.Step
 }
@@ -67,9 +68,10 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Scenario: s, Vars: scenarios.Vars{}, target: t, contract: c}
+	ep := t.APIs[api.Name]
+	r := &Run{Scenario: s, Vars: scenarios.Vars{}, target: t, endpoint: ep, contract: c}
 	for _, v := range api.Vars {
-		r.Vars[v] = t.Vars[v]
+		r.Vars[v] = ep.Vars[v]
 	}
 	domain := t.EmailDomain
 	if domain == "" {
@@ -82,8 +84,8 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 		r.Vars[v] = "w" + t.unique()
 	}
 	for i, v := range s.Tenants {
-		if i < len(t.OtherTenants) {
-			r.Vars[v] = t.OtherTenants[i]
+		if i < len(ep.OtherTenants) {
+			r.Vars[v] = ep.OtherTenants[i]
 		} else {
 			r.Vars[v] = "c" + t.unique()
 		}
@@ -168,7 +170,7 @@ func (r *Run) send(ctx context.Context, st scenarios.Step) (scenarios.Response, 
 		}
 		q.Add(p.Name, v)
 	}
-	target := r.target.BaseURL + path
+	target := r.endpoint.BaseURL + path
 	if len(q) > 0 {
 		target += "?" + q.Encode()
 	}
@@ -240,7 +242,7 @@ func (r *Run) conforms(resp scenarios.Response) []error {
 	}
 	x := r.Exchanges[len(r.Exchanges)-1]
 	u, _ := url.Parse(x.URL)
-	path := strings.TrimPrefix(u.Path, basePath(r.target.BaseURL))
+	path := strings.TrimPrefix(u.Path, basePath(r.endpoint.BaseURL))
 	op := r.contract.Match(x.Method, path)
 	if op == nil {
 		return problems // an unknown route or method: nothing to validate against

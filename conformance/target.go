@@ -17,11 +17,11 @@ import (
 
 // Target is a deployment under test.
 type Target struct {
-	BaseURL string       // e.g. http://127.0.0.1:4010, without a trailing slash
-	Client  *http.Client // the default client when nil
-	// Vars binds the APIs' built-in variables (scenarios.API.Vars), e.g.
-	// "tenant" and "clientId" for Emporix.
-	Vars map[string]string
+	Name string // for reports
+	// APIs binds each API the target serves (a scenarios.API name) to its
+	// endpoint; scenarios of other APIs are skipped.
+	APIs   map[string]Endpoint
+	Client *http.Client // the default client when nil
 	// Capabilities the target offers (scenarios.Capabilities keys); a
 	// scenario needing another one is skipped with its reason.
 	Capabilities []string
@@ -32,16 +32,34 @@ type Target struct {
 	EmailDomain string
 	// MailWait bounds how long a mailbox read waits for a message to arrive.
 	MailWait time.Duration
-	// OtherTenants are the tenants bound to a scenario's Tenants variables,
-	// in order; when empty, fresh tenant names are made up (a doppel mock
-	// serves any tenant).
-	OtherTenants []string
+	// Deviations maps the IDs of scenarios expected to fail to the reason:
+	// such a failure is reported as known, and a pass as unexpected.
+	Deviations map[string]string
+	// Secrets are values never to show in a log or report (passwords and
+	// keys from the target file).
+	Secrets []string
 
 	seq atomic.Uint64
 }
 
+// Endpoint is where one API of a target answers.
+type Endpoint struct {
+	BaseURL string // e.g. http://127.0.0.1:4010, without a trailing slash
+	// Vars binds the API's built-in variables (scenarios.API.Vars), e.g.
+	// "tenant" and "clientId" for Emporix.
+	Vars map[string]string
+	// OtherTenants are bound to a scenario's Tenants variables, in order;
+	// when empty, fresh names are made up (a doppel mock serves any tenant).
+	OtherTenants []string
+}
+
 // Skip returns why the target cannot run a scenario, or "".
 func (t *Target) Skip(s scenarios.Scenario) string {
+	api := s.API()
+	ep, ok := t.APIs[api.Name]
+	if !ok {
+		return fmt.Sprintf("the target does not serve the %s API", api.Title)
+	}
 	for _, l := range s.Labels {
 		if _, isCapability := scenarios.Capabilities[l]; isCapability && !slices.Contains(t.Capabilities, l) {
 			return fmt.Sprintf("needs %s (capability %q)", scenarios.Capabilities[l], l)
@@ -50,11 +68,9 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 			return "needs a mailbox adapter (capability \"mailbox\")"
 		}
 	}
-	if api := s.API(); api != nil {
-		for _, v := range api.Vars {
-			if t.Vars[v] == "" {
-				return fmt.Sprintf("the target does not set %s's variable %q", api.Name, v)
-			}
+	for _, v := range api.Vars {
+		if ep.Vars[v] == "" {
+			return fmt.Sprintf("the target does not set %s's variable %q", api.Name, v)
 		}
 	}
 	return ""
