@@ -1,0 +1,288 @@
+package conformance
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// Modes select scenarios by what they may do to a shared deployment.
+const (
+	ModeQuick = "quick" // the smoke scenarios only
+	ModeSafe  = "safe"  // everything but destructive scenarios
+	ModeFull  = "full"  // everything
+)
+
+// Mailbox adapters.
+const (
+	MailboxDoppel  = "doppel"  // a doppel mock's /__doppel/mailbox
+	MailboxMailpit = "mailpit" // a Mailpit server's HTTP API
+	MailboxNone    = "none"    // no mailbox: scenarios that need one are skipped
+)
+
+// TargetFile is the YAML document that describes a deployment under test.
+// Secrets appear only as ${ENV} references, expanded at load time.
+type TargetFile struct {
+	Name         string               `yaml:"name"`
+	Mode         string               `yaml:"mode"`         // quick, safe or full (default safe)
+	Capabilities []string             `yaml:"capabilities"` // what the deployment offers
+	EmailDomain  string               `yaml:"emailDomain"`  // fresh addresses' domain (default example.com)
+	Mailbox      MailboxConfig        `yaml:"mailbox"`
+	APIs         map[string]APIConfig `yaml:"apis"` // by API name: emporix, openloyalty, accounts
+}
+
+// MailboxConfig chooses and configures the mailbox adapter.
+type MailboxConfig struct {
+	Adapter string   `yaml:"adapter"` // doppel, mailpit or none (default none)
+	URL     string   `yaml:"url"`     // doppel: the mock's base URL (default: the first API's); mailpit: its web/API URL
+	Wait    Duration `yaml:"wait"`    // how long to wait for a message (default 0 for doppel, 15s for mailpit)
+	// Kinds teach the mailpit adapter to read mail that doppel did not send
+	// (doppel's own mail says its kind and secret in X-Doppel-* headers).
+	Kinds map[string]MailKind `yaml:"kinds"`
+}
+
+// MailKind recognises one kind of mail by its subject and finds its secrets
+// in the text body; each pattern's first group is the value.
+type MailKind struct {
+	Subject    string `yaml:"subject"`    // a regular expression the subject matches
+	Token      string `yaml:"token"`      // a regular expression with one group: the secret
+	Identifier string `yaml:"identifier"` // likewise, for kinds that also carry an identifier
+}
+
+// APIConfig is where one API answers and its built-in variables.
+type APIConfig struct {
+	BaseURL      string            `yaml:"baseURL"`
+	OtherTenants []string          `yaml:"otherTenants"`
+	Vars         map[string]string `yaml:",inline"` // the API's variables, e.g. tenant and clientId
+}
+
+// Duration is a time.Duration written as "15s" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 15s", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// envRef is a ${NAME} reference to an environment variable.
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// LoadTargetFile reads a target file, applies overrides ("key.path=value",
+// e.g. "apis.emporix.tenant=acme"), expands ${ENV} references and checks
+// the result. The secrets are the values the references expanded to.
+func LoadTargetFile(path string, overrides []string, getenv func(string) string) (*TargetFile, []string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := strict(raw, &TargetFile{}); err != nil { // the file as written, for errors with its line numbers
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	for _, o := range overrides {
+		key, value, ok := strings.Cut(o, "=")
+		if !ok || key == "" {
+			return nil, nil, fmt.Errorf("override %q: want key.path=value", o)
+		}
+		if err := set(doc, strings.Split(key, "."), value); err != nil {
+			return nil, nil, fmt.Errorf("override %q: %w", o, err)
+		}
+	}
+	var secrets, missing []string
+	expandEnv(doc, "", getenv, &secrets, &missing)
+	if len(missing) > 0 {
+		return nil, nil, fmt.Errorf("%s: environment variables not set: %s", path, strings.Join(missing, ", "))
+	}
+	text, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	var tf TargetFile
+	if err := strict(text, &tf); err != nil {
+		return nil, nil, fmt.Errorf("%s with overrides: %w", path, err)
+	}
+	if err := tf.Check(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &tf, secrets, nil
+}
+
+// strict decodes YAML, refusing unknown fields.
+func strict(text []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(text))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// set puts value at a key path of a YAML document, making maps on the way.
+func set(doc map[string]any, path []string, value string) error {
+	for i, k := range path[:len(path)-1] {
+		next, ok := doc[k].(map[string]any)
+		if !ok {
+			if doc[k] != nil {
+				return fmt.Errorf("%s is not a map", strings.Join(path[:i+1], "."))
+			}
+			next = map[string]any{}
+			doc[k] = next
+		}
+		doc = next
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte(value), &v); err != nil || v == nil {
+		v = value
+	}
+	doc[path[len(path)-1]] = v
+	return nil
+}
+
+// expandEnv replaces ${NAME} in every string of a YAML value.
+func expandEnv(v any, at string, getenv func(string) string, secrets, missing *[]string) any {
+	switch x := v.(type) {
+	case string:
+		return envRef.ReplaceAllStringFunc(x, func(ref string) string {
+			name := envRef.FindStringSubmatch(ref)[1]
+			val := getenv(name)
+			if val == "" {
+				*missing = append(*missing, name+" (at "+strings.TrimPrefix(at, ".")+")")
+			} else {
+				*secrets = append(*secrets, val)
+			}
+			return val
+		})
+	case map[string]any:
+		for k, e := range x {
+			x[k] = expandEnv(e, at+"."+k, getenv, secrets, missing)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = expandEnv(e, fmt.Sprintf("%s[%d]", at, i), getenv, secrets, missing)
+		}
+	}
+	return v
+}
+
+// Check reports everything wrong with a target file at once.
+func (tf *TargetFile) Check() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if tf.Mode == "" {
+		tf.Mode = ModeSafe
+	}
+	if !slices.Contains([]string{ModeQuick, ModeSafe, ModeFull}, tf.Mode) {
+		bad("mode %q: want quick, safe or full", tf.Mode)
+	}
+	for _, c := range tf.Capabilities {
+		if _, ok := scenarios.Capabilities[c]; !ok {
+			bad("capability %q: want one of %s", c, strings.Join(capabilityNames(), ", "))
+		}
+	}
+	switch tf.Mailbox.Adapter {
+	case "":
+		tf.Mailbox.Adapter = MailboxNone
+	case MailboxDoppel, MailboxNone:
+	case MailboxMailpit:
+		if tf.Mailbox.URL == "" {
+			bad("mailbox.url: the mailpit adapter needs Mailpit's URL, e.g. http://127.0.0.1:8025")
+		}
+	default:
+		bad("mailbox.adapter %q: want doppel, mailpit or none", tf.Mailbox.Adapter)
+	}
+	if tf.Mailbox.URL != "" {
+		if err := httpURL(tf.Mailbox.URL); err != nil {
+			bad("mailbox.url: %v", err)
+		}
+	}
+	for kind, k := range tf.Mailbox.Kinds {
+		for field, re := range map[string]string{"subject": k.Subject, "token": k.Token, "identifier": k.Identifier} {
+			if _, err := regexp.Compile(re); err != nil {
+				bad("mailbox.kinds.%s.%s: %v", kind, field, err)
+			}
+		}
+		if k.Token != "" && regexp.MustCompile(k.Token).NumSubexp() != 1 {
+			bad("mailbox.kinds.%s.token: the pattern needs exactly one group, the secret", kind)
+		}
+	}
+	if len(tf.APIs) == 0 {
+		bad("apis: name at least one API (%s)", strings.Join(apiNames(), ", "))
+	}
+	for name, a := range tf.APIs {
+		api := scenarios.FindAPI(name)
+		if api == nil {
+			bad("apis.%s: unknown API; want %s", name, strings.Join(apiNames(), ", "))
+			continue
+		}
+		if err := httpURL(a.BaseURL); err != nil {
+			bad("apis.%s.baseURL: %v", name, err)
+		}
+		for v := range a.Vars {
+			if !slices.Contains(api.Vars, v) {
+				bad("apis.%s.%s: unknown field; want baseURL, otherTenants or %s", name, v, strings.Join(api.Vars, ", "))
+			}
+		}
+		for _, v := range api.Vars {
+			if a.Vars[v] == "" {
+				bad("apis.%s.%s: required", name, v)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func httpURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case s == "":
+		return errors.New("required")
+	case err != nil:
+		return err
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+func apiNames() []string {
+	var out []string
+	for _, a := range scenarios.APIs {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+func capabilityNames() []string {
+	var out []string
+	for c := range scenarios.Capabilities {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
