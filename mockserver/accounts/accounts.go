@@ -132,10 +132,9 @@ func problem(status int, code, message string) *face.Problem {
 }
 
 var (
-	errNoToken     = problem(http.StatusUnauthorized, "unauthorized", "Authorization required: send Authorization: Bearer <token>.")
+	errNoToken     = problem(http.StatusUnauthorized, "unauthorized", "Authorization required: send the login token as Authorization: Bearer (or Token).")
 	errBadToken    = problem(http.StatusUnauthorized, "unauthorized", "The token is unknown, expired or revoked.")
 	errBadLogin    = problem(http.StatusUnauthorized, "invalid_credentials", "The e-mail or password is not valid.")
-	errInactive    = problem(http.StatusUnauthorized, "not_activated", "The account is not activated yet.")
 	errEmailTaken  = problem(http.StatusConflict, "email_taken", "The e-mail address is already in use.")
 	errBadKey      = problem(http.StatusBadRequest, "invalid_key", "The identifier and key do not match a pending e-mail change, or the key is used or expired.")
 	errBadCode     = problem(http.StatusBadRequest, "invalid_code", "The e-mail and code do not match a password reset, or the code is used or expired.")

@@ -1,7 +1,6 @@
 package accounts
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -70,11 +69,8 @@ func (f *Face) login(c *face.Call) error {
 		acct, _, err = tx.Authenticate(API, Tenant, in.Email, in.Password)
 		return err
 	})
-	switch {
-	case errors.Is(err, identity.ErrInactive):
-		return errInactive
-	case err != nil:
-		return errBadLogin
+	if err != nil {
+		return errBadLogin // a pending account has no password yet: it is refused like an unknown one
 	}
 	var token string
 	err = f.id.Write(func(tx *identity.Tx) error {
