@@ -117,6 +117,10 @@ func TestAccountsActivationThenLogin(t *testing.T) {
 	want(t, activate(id, secret, "n3w-Pass", "n3w-pass"), http.StatusBadRequest, "password_mismatch")
 	want(t, activate(id, "WRONGWRONG", "n3w-Pass", "n3w-Pass"), http.StatusBadRequest, "invalid_secret")
 	want(t, activate("00000000000000", secret, "n3w-Pass", "n3w-Pass"), http.StatusBadRequest, "invalid_secret")
+	require.Equal(t, http.StatusNoContent, h.do("POST", "/__doppel/seed",
+		`{"accounts":{"customers":[{"email":"quinn@example.com","status":"pending"}]}}`).Code)
+	quinn := h.lastMail("activation", "quinn@example.com")["token"].(string)
+	want(t, activate(id, quinn, "n3w-Pass", "n3w-Pass"), http.StatusBadRequest, "invalid_secret") // another customer's secret
 	want(t, activate(annID, secret, "n3w-Pass", "n3w-Pass"), http.StatusConflict, "already_active")
 	want(t, activate(id, secret, "n3w-Pass", "n3w-Pass"), http.StatusOK, "activated")
 	want(t, activate(id, secret, "n3w-Pass", "n3w-Pass"), http.StatusConflict, "already_active")
