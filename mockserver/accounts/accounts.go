@@ -103,9 +103,6 @@ func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
 	face.WriteJSON(w, p.Status, body)
 }
 
-// emailPattern is the contract's shape of an e-mail address.
-var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
-
 var (
 	additional = regexp.MustCompile(`^additional propert(?:y|ies) (.+) not allowed$`)
 	quoted     = regexp.MustCompile(`'([^']*)'`)

@@ -3,6 +3,7 @@ package accounts
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/doppel-dev/doppel/fixtures"
@@ -56,6 +57,9 @@ func (f *Face) Seed(all *fixtures.Document) (func(*identity.Tx) error, error) {
 		return nil
 	}, nil
 }
+
+// emailPattern is the contract's shape of an e-mail address.
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
 // check validates one seeded customer; seen collects the e-mails so far.
 func check(c fixtures.AccountsCustomer, seen map[string]bool) error {
