@@ -31,9 +31,9 @@ var codeKinds = map[string]struct {
 	MailPasswordReset: {"Reset your password", "code", 10, ResetTTL},
 }
 
-// mail issues a one-time code of kind for a login and mails it to "to". The
-// link is built from base with the e-mail and code (password reset) or the
-// identifier and code (the others, base "" meaning the frontend page).
+// mail issues a one-time code of kind for a login and mails it to "to". A
+// password reset links to base with the e-mail and code; the others link to
+// the frontend with the identifier and code.
 func (f *Face) mail(tx *identity.Tx, cust *store.Customer, acct *store.Account, to, kind, base string, payload map[string]string) {
 	k := codeKinds[kind]
 	code := tx.IssueCode(store.Code{
