@@ -10,6 +10,7 @@ import (
 
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
@@ -26,18 +27,19 @@ type Options struct {
 
 // Server is the mock: an http.Handler over one state.
 type Server struct {
-	ID      *identity.Service
-	Emporix *emporix.Face
-	faces   []face.Face
-	handler http.Handler
+	ID       *identity.Service
+	Emporix  *emporix.Face
+	Accounts *accounts.Face
+	faces    []face.Face
+	handler  http.Handler
 }
 
 // New builds a Server, seeds it, and makes that state the one
 // /__doppel/reset returns to.
 func New(opts Options) (*Server, error) {
 	id := identity.New(identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random)})
-	s := &Server{ID: id, Emporix: emporix.New(id)}
-	s.faces = []face.Face{s.Emporix}
+	s := &Server{ID: id, Emporix: emporix.New(id), Accounts: accounts.New(id)}
+	s.faces = []face.Face{s.Emporix, s.Accounts}
 	mux := http.NewServeMux()
 	for _, f := range s.faces {
 		c, err := contracts.Load(f.Name())

@@ -88,7 +88,7 @@ func serve(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "doppel listening on %s (ready in %s)\n", base, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "  admin API: %s/__doppel/  (health, reset, seed, mailbox, contracts)\n", base)
 	fmt.Fprintf(out, "  personas (seed %d):\n", *seed)
-	printPersonas(out, base, demo)
+	printPersonas(out, base, demo, srv)
 
 	hs := &http.Server{
 		Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
@@ -114,10 +114,19 @@ func serve(args []string, out io.Writer) error {
 
 // printPersonas prints, per face, where to point a client and the logins of
 // the generated personas.
-func printPersonas(out io.Writer, base string, demo *fixtures.Document) {
+func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *mockserver.Server) {
 	fmt.Fprintf(out, "  Emporix, tenant %q: anonymous token at %s/customerlogin/auth/anonymous/login?tenant=%s&client_id=storefront\n",
 		fixtures.DemoTenant, base, fixtures.DemoTenant)
 	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
 		fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+	}
+	fmt.Fprintf(out, "  Customer Accounts: %s/customers/ (secrets: %s/__doppel/mailbox?api=accounts)\n", base, base)
+	for _, c := range demo.Accounts.Customers {
+		if c.Status == fixtures.StatusPending {
+			id, _ := srv.Accounts.Identifier(c.Email)
+			fmt.Fprintf(out, "    %-40s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
+		} else {
+			fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+		}
 	}
 }
