@@ -80,7 +80,7 @@ var Emporix = []Scenario{
 	// ---- anonymous sessions and customer tokens ----
 	{
 		ID: "EMP-AUTH-001", Description: "An anonymous login MUST return a Bearer token pair with the documented lifetimes, a session id and the tenant scope.",
-		Labels: labels(),
+		Labels: labels(Smoke),
 		Steps: Seq(anonymous().Expect(200,
 			Matches("access_token", `^[A-Za-z0-9]{28}$`), Matches("refresh_token", `^[A-Za-z0-9]{32}$`),
 			Equals("expires_in", 3599), Equals("refresh_token_expires_in", 86399),
@@ -106,7 +106,7 @@ var Emporix = []Scenario{
 	},
 	{
 		ID: "EMP-AUTH-004", Description: "A login MUST return the customer token set in snake_case and camelCase, in the anonymous session, with a saas_token for the customer number.",
-		Labels: labels(), Emails: []string{"email"},
+		Labels: labels(Smoke), Emails: []string{"email"},
 		Steps: Seq(anonymous(), signUp("email", password, "id"),
 			logIn("email", password, "tok").Expect(200,
 				Matches("access_token", `^[A-Za-z0-9]{28}$`), Matches("refresh_token", `^[A-Za-z0-9]{32}$`),
@@ -167,7 +167,7 @@ var Emporix = []Scenario{
 	// ---- the profile ----
 	{
 		ID: "EMP-PROF-001", Description: "GET /me MUST return the signed-up customer with its number, login account, contact e-mail and details.",
-		Labels: labels(), Emails: []string{"email"},
+		Labels: labels(Smoke), Emails: []string{"email"},
 		Steps: Seq(anonymous(),
 			POST("/customer/{tenant}/signup").As("anon").JSON(Obj{"email": "{email}", "password": password,
 				"customerDetails": Obj{"firstName": "Ann", "lastName": "Example", "contactPhone": "123456789"}}).
@@ -247,7 +247,7 @@ var Emporix = []Scenario{
 	// ---- addresses ----
 	{
 		ID: "EMP-ADDR-001", Description: "An added address MUST be listed and readable by id, the first one as the default.",
-		Labels: labels(), Emails: []string{"email"},
+		Labels: labels(Smoke), Emails: []string{"email"},
 		Steps: Seq(customer("email"), addAddress("Platz der Republik", "a1"),
 			GET("/customer/{tenant}/me/addresses").As("tok").Expect(200, Len("", 1), Equals("0.id", Var("a1")),
 				Equals("0.street", "Platz der Republik"), Equals("0.isDefault", true), Includes("0.tags", "SHIPPING")),
@@ -310,7 +310,7 @@ var Emporix = []Scenario{
 	// ---- credentials ----
 	{
 		ID: "EMP-CRED-001", Description: "A password reset MUST mail a token that sets a new password, after which only the new password MUST log in.",
-		Labels: labels(NeedsMailbox), Emails: []string{"email"},
+		Labels: labels(NeedsMailbox, Smoke), Emails: []string{"email"},
 		Steps: Seq(anonymous(), signUp("email", password, "id"),
 			POST("/customer/{tenant}/password/reset").As("anon").JSON(Obj{"email": "{email}", "site": "main"}).Expect(204, NoBody()),
 			MailToken("{email}", "password_reset", "reset"),
@@ -474,7 +474,7 @@ var Emporix = []Scenario{
 	},
 	{
 		ID: "EMP-INPUT-003", Description: "A sign-up without a required field MUST be answered 400 naming the field.",
-		Labels: labels(),
+		Labels: labels(Smoke),
 		Steps: Seq(anonymous(),
 			POST("/customer/{tenant}/signup").As("anon").JSON(Obj{"password": password}).ExpectError(400, "bad_request", Includes("details.*.field", "email"))),
 	},

@@ -48,7 +48,13 @@ const (
 	Destructive = "destructive"
 	// SocialLogin: logs in with an identity provider's authorization code.
 	SocialLogin = "social-login"
+	// Provisioning: creates customers through doppel's POST /__doppel/seed
+	// (for APIs without a sign-up endpoint).
+	Provisioning = "provisioning"
 )
+
+// Smoke marks the few scenarios of mode quick: one per area, fast, harmless.
+const Smoke = "smoke"
 
 // Capabilities lists every capability label with what a target must offer.
 var Capabilities = map[string]string{
@@ -57,10 +63,11 @@ var Capabilities = map[string]string{
 	MultiTenant:  "a second tenant",
 	Destructive:  "permission to change shared settings and accounts (mode full)",
 	SocialLogin:  "identity-provider codes the target accepts (doppel maps any code to one identity)",
+	Provisioning: "doppel's seed API to create customers (POST /__doppel/seed)",
 }
 
-// KnownLabel reports whether a label is an API name or a capability.
+// KnownLabel reports whether a label is an API name, a capability or Smoke.
 func KnownLabel(l string) bool {
 	_, capability := Capabilities[l]
-	return capability || FindAPI(l) != nil
+	return capability || l == Smoke || FindAPI(l) != nil
 }

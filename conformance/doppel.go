@@ -1,0 +1,81 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// doppelAPI is how a doppel deployment serves one API to the suite: the
+// built-in variables' values, and the seed document fragment (under the
+// API's key of POST /__doppel/seed) that makes them true.
+type doppelAPI struct {
+	Vars map[string]string
+	Seed any // nil when the API needs no set-up
+}
+
+// doppelAPIs lists every API a doppel deployment serves.
+var doppelAPIs = map[string]doppelAPI{
+	"emporix": {Vars: map[string]string{scenarios.VarTenant: "conformance", scenarios.VarClientID: "doppel-conformance"}},
+}
+
+// DoppelTarget is a doppel deployment at base — in-process or `doppel serve`
+// elsewhere: every API at the same base URL, every capability, and its own
+// mailbox. Call Setup before running scenarios.
+func DoppelTarget(base string) *Target {
+	t := &Target{
+		Name:    "doppel at " + base,
+		APIs:    map[string]Endpoint{},
+		Mailbox: DoppelMailbox{BaseURL: base}, // records mail before it answers: no need to wait
+	}
+	for name, a := range doppelAPIs {
+		t.APIs[name] = Endpoint{BaseURL: base, Vars: a.Vars}
+	}
+	for c := range scenarios.Capabilities {
+		t.Capabilities = append(t.Capabilities, c)
+	}
+	slices.Sort(t.Capabilities)
+	return t
+}
+
+// Setup seeds a doppel deployment with what DoppelTarget's variables name,
+// through its admin API (POST /__doppel/seed).
+func Setup(ctx context.Context, base string, client *http.Client) error {
+	doc := map[string]any{}
+	for name, a := range doppelAPIs {
+		if a.Seed != nil {
+			doc[name] = a.Seed
+		}
+	}
+	if len(doc) == 0 {
+		return nil
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/__doppel/seed", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("seeding %s: %w", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("seeding %s: %s: %s", base, resp.Status, msg)
+	}
+	return nil
+}
