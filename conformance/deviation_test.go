@@ -105,7 +105,8 @@ func TestDeviationsFail(t *testing.T) {
 			target := tamper(t, tt.match, tt.change)
 			_, err := target.Run(context.Background(), scenario(t, tt.scenario))
 			require.Error(t, err)
-			msg := conformance.Explain(err)
+			msg, evidence := target.Explain(err)
+			msg += "\n" + evidence
 			for _, w := range tt.want {
 				assert.Contains(t, msg, w)
 			}

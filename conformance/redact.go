@@ -3,10 +3,13 @@ package conformance
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // secretKey matches the names of fields, parameters and headers whose values
@@ -90,3 +93,49 @@ func clip(b []byte) string {
 	}
 	return s
 }
+
+// redact replaces the target's secrets wherever they appear.
+func (t *Target) redact(s string) string {
+	for _, secret := range t.Secrets {
+		if len(secret) >= 4 { // shorter values would blank out ordinary text
+			s = strings.ReplaceAll(s, secret, redacted)
+		}
+	}
+	return s
+}
+
+// String shows an exchange as a short transcript, secrets redacted.
+func (x *Exchange) String() string {
+	return fmt.Sprintf("→ %s %s\n%s\n← %d (%s)\n%s", x.Method, redactURL(x.URL), clip(redactBody(x.RequestBody)),
+		x.Status, x.Duration.Round(time.Millisecond), clip(redactBody(x.ResponseBody)))
+}
+
+// Curl is a command line repeating the exchange's request; secrets become
+// shell variables to fill in.
+func (x *Exchange) Curl() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "curl -i -X %s %s", x.Method, shellQuote(redactURL(x.URL)))
+	names := make([]string, 0, len(x.RequestHeader))
+	for name := range x.RequestHeader {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := x.RequestHeader.Get(name)
+		if secretKey.MatchString(name) {
+			scheme, _, _ := strings.Cut(v, " ")
+			v = scheme + " $TOKEN"
+		}
+		fmt.Fprintf(&b, " -H %s", shellQuote(name+": "+v))
+	}
+	if len(x.RequestBody) > 0 {
+		body := redactBody(x.RequestBody)
+		if len(body) > 4096 {
+			body = []byte(fmt.Sprintf("<%d bytes>", len(x.RequestBody)))
+		}
+		fmt.Fprintf(&b, " --data-raw %s", shellQuote(string(body)))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

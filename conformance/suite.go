@@ -13,9 +13,15 @@ import (
 // ScenarioTimeout bounds one scenario.
 const ScenarioTimeout = 2 * time.Minute
 
+// Report entry names the suite attaches to specs, read by the summary.
+const (
+	entryEvidence  = "evidence"  // a failure's request, response and curl line
+	entryDeviation = "deviation" // the known deviation a failure was expected as
+)
+
 // Define registers one Ginkgo spec per scenario, grouped by API and labelled
 // with the scenario's labels. target is called when a spec runs, so a
-// BeforeSuite may build it.
+// BeforeSuite may build it. Scenarios that change shared state run serially.
 func Define(target func() *Target, list []scenarios.Scenario) bool {
 	for _, api := range scenarios.APIs {
 		ginkgo.Describe(api.Title, ginkgo.Label(api.Name), func() {
@@ -23,34 +29,59 @@ func Define(target func() *Target, list []scenarios.Scenario) bool {
 				if s.API() != api {
 					continue
 				}
-				ginkgo.It(s.ID+": "+s.Description, ginkgo.Label(s.Labels...), func(ctx ginkgo.SpecContext) {
-					t := target()
-					if reason := t.Skip(s); reason != "" {
-						ginkgo.Skip(reason)
-					}
-					if _, err := t.Run(ctx, s); err != nil {
-						ginkgo.Fail(Explain(err))
-					}
-				}, ginkgo.NodeTimeout(ScenarioTimeout))
+				args := []any{ginkgo.Label(s.Labels...), ginkgo.NodeTimeout(ScenarioTimeout)}
+				if s.Has(scenarios.Destructive) {
+					args = append(args, ginkgo.Serial)
+				}
+				args = append(args, func(ctx ginkgo.SpecContext) { target().spec(ctx, s) })
+				ginkgo.It(s.ID+": "+s.Description, args...)
 			}
 		})
 	}
 	return true
 }
 
-// Explain renders a run's failure with its evidence: the request and the
-// response of the failing step, secrets redacted.
-func Explain(err error) string {
-	msg := err.Error()
-	var se *StepError
-	if errors.As(err, &se) && se.Exchange != nil {
-		msg += "\n\n" + se.Exchange.String()
+// spec runs one scenario as a Ginkgo spec: skipped with the reason when the
+// target cannot run it, failed with the evidence, or — when it is a known
+// deviation — skipped if it fails as expected and failed if it passes.
+func (t *Target) spec(ctx ginkgo.SpecContext, s scenarios.Scenario) {
+	if reason := t.Skip(s); reason != "" {
+		ginkgo.Skip(reason)
 	}
-	return msg
+	_, err := t.Run(ctx, s)
+	reason, known := t.Deviations[s.ID]
+	switch {
+	case known && err != nil:
+		ginkgo.AddReportEntry(entryDeviation, reason)
+		ginkgo.Skip("known deviation (" + reason + "): " + firstLine(t.redact(err.Error())))
+	case known:
+		ginkgo.Fail(fmt.Sprintf("unexpected pass: %s is listed as a known deviation (%s) but conforms; remove it from the deviations file", s.ID, reason))
+	case err != nil:
+		msg, evidence := t.Explain(err)
+		if evidence != "" {
+			ginkgo.AddReportEntry(entryEvidence, evidence)
+		}
+		ginkgo.Fail(msg + "\n\n" + evidence)
+	}
 }
 
-// String shows an exchange as a short transcript, secrets redacted.
-func (x *Exchange) String() string {
-	return fmt.Sprintf("→ %s %s\n%s\n← %d (%s)\n%s", x.Method, redactURL(x.URL), clip(redactBody(x.RequestBody)),
-		x.Status, x.Duration.Round(time.Millisecond), clip(redactBody(x.ResponseBody)))
+// Explain splits a run's failure into its message and its evidence: the
+// failing step's request and response and a curl line that repeats the
+// request, every secret redacted.
+func (t *Target) Explain(err error) (msg, evidence string) {
+	msg = t.redact(err.Error())
+	var se *StepError
+	if errors.As(err, &se) && se.Exchange != nil {
+		evidence = t.redact(se.Exchange.String() + "\n\n" + se.Exchange.Curl())
+	}
+	return msg, evidence
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
 }

@@ -18,6 +18,7 @@ import (
 // Target is a deployment under test.
 type Target struct {
 	Name string // for reports
+	Mode string // ModeQuick, ModeSafe or ModeFull ("" is full)
 	// APIs binds each API the target serves (a scenarios.API name) to its
 	// endpoint; scenarios of other APIs are skipped.
 	APIs   map[string]Endpoint
@@ -59,6 +60,12 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 	ep, ok := t.APIs[api.Name]
 	if !ok {
 		return fmt.Sprintf("the target does not serve the %s API", api.Title)
+	}
+	switch {
+	case t.Mode == ModeQuick && !s.Has(scenarios.Smoke):
+		return "mode quick runs the smoke scenarios only"
+	case t.Mode == ModeSafe && s.Has(scenarios.Destructive):
+		return "changes shared state (label destructive): runs in mode full only"
 	}
 	for _, l := range s.Labels {
 		if _, isCapability := scenarios.Capabilities[l]; isCapability && !slices.Contains(t.Capabilities, l) {

@@ -286,3 +286,70 @@ func capabilityNames() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Target builds the Target a checked target file describes.
+func (tf *TargetFile) Target(secrets []string) *Target {
+	t := &Target{Name: tf.Name, Mode: tf.Mode, APIs: map[string]Endpoint{}, EmailDomain: tf.EmailDomain,
+		Capabilities: slices.Clone(tf.Capabilities), Secrets: secrets, MailWait: time.Duration(tf.Mailbox.Wait)}
+	var first string
+	for _, name := range apiNames() {
+		if a, ok := tf.APIs[name]; ok {
+			t.APIs[name] = Endpoint{BaseURL: strings.TrimSuffix(a.BaseURL, "/"), Vars: a.Vars, OtherTenants: a.OtherTenants}
+			if first == "" {
+				first = t.APIs[name].BaseURL
+			}
+		}
+	}
+	switch tf.Mailbox.Adapter {
+	case MailboxDoppel:
+		base := tf.Mailbox.URL
+		if base == "" {
+			base = first
+		}
+		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/")}
+	case MailboxMailpit:
+		t.Mailbox = MailpitMailbox{URL: tf.Mailbox.URL, Kinds: tf.Mailbox.Kinds}
+		if t.MailWait == 0 {
+			t.MailWait = 15 * time.Second
+		}
+	}
+	if t.Mailbox != nil && !slices.Contains(t.Capabilities, scenarios.NeedsMailbox) {
+		t.Capabilities = append(t.Capabilities, scenarios.NeedsMailbox)
+	}
+	return t
+}
+
+// Deviation is a scenario expected to fail on a target, with the reason.
+type Deviation struct {
+	ID     string `yaml:"id"`
+	Reason string `yaml:"reason"`
+}
+
+// LoadDeviations reads a deviations file — {"deviations": [{id, reason}]} —
+// refusing IDs that name no scenario and entries without a reason.
+func LoadDeviations(path string, list []scenarios.Scenario) (map[string]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Deviations []Deviation `yaml:"deviations"`
+	}
+	if err := strict(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := map[string]string{}
+	var errs []error
+	for _, d := range doc.Deviations {
+		switch {
+		case !slices.ContainsFunc(list, func(s scenarios.Scenario) bool { return s.ID == d.ID }):
+			errs = append(errs, fmt.Errorf("%s: no scenario has the ID %q", path, d.ID))
+		case strings.TrimSpace(d.Reason) == "":
+			errs = append(errs, fmt.Errorf("%s: %s needs a reason", path, d.ID))
+		case out[d.ID] != "":
+			errs = append(errs, fmt.Errorf("%s: %s is listed twice", path, d.ID))
+		}
+		out[d.ID] = d.Reason
+	}
+	return out, errors.Join(errs...)
+}

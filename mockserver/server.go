@@ -23,6 +23,7 @@ type Options struct {
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
 	Random    io.Reader // source of ids, tokens and codes; crypto/rand when nil
+	SMTP      string    // host:port of an SMTP server to deliver every mail to as well; none when ""
 }
 
 // Server is the mock: an http.Handler over one state.
@@ -32,13 +33,20 @@ type Server struct {
 	Accounts *accounts.Face
 	faces    []face.Face
 	handler  http.Handler
+	smtp     *smtpOut // nil without Options.SMTP
 }
 
 // New builds a Server, seeds it, and makes that state the one
 // /__doppel/reset returns to.
 func New(opts Options) (*Server, error) {
-	id := identity.New(identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random)})
-	s := &Server{ID: id, Emporix: emporix.New(id), Accounts: accounts.New(id)}
+	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random)}
+	var out *smtpOut
+	if opts.SMTP != "" {
+		out = newSMTPOut(opts.SMTP)
+		idOpts.Sent = out.send
+	}
+	id := identity.New(idOpts)
+	s := &Server{ID: id, Emporix: emporix.New(id), Accounts: accounts.New(id), smtp: out}
 	s.faces = []face.Face{s.Emporix, s.Accounts}
 	mux := http.NewServeMux()
 	for _, f := range s.faces {
@@ -59,6 +67,13 @@ func New(opts Options) (*Server, error) {
 	}
 	id.Checkpoint()
 	return s, nil
+}
+
+// Close delivers the mail still queued for SMTP; the handler keeps serving.
+func (s *Server) Close() {
+	if s.smtp != nil {
+		s.smtp.close()
+	}
 }
 
 // Faces lists the mounted faces.

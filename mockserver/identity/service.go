@@ -28,6 +28,9 @@ type Options struct {
 	Clock    Clock   // SystemClock when nil
 	Random   *Random // crypto/rand when nil
 	HashCost int     // bcrypt cost; DefaultHashCost when 0
+	// Sent, when set, is told of every mail once the transaction that sent
+	// it has committed (e.g. to deliver it over SMTP).
+	Sent func(store.Message)
 }
 
 // Service is the entry point to the domain.
@@ -36,12 +39,13 @@ type Service struct {
 	Clock  Clock
 	Rand   *Random
 	hasher Hasher
+	sent   func(store.Message)
 	seq    atomic.Uint64 // orders addresses and mail
 }
 
 // New returns a Service over an empty store.
 func New(opts Options) *Service {
-	s := &Service{db: store.New(), Clock: opts.Clock, Rand: opts.Random, hasher: Hasher{Cost: opts.HashCost}}
+	s := &Service{db: store.New(), Clock: opts.Clock, Rand: opts.Random, hasher: Hasher{Cost: opts.HashCost}, sent: opts.Sent}
 	if s.Clock == nil {
 		s.Clock = SystemClock{}
 	}
@@ -63,10 +67,16 @@ func (s *Service) Read(fn func(*Tx) error) error {
 func (s *Service) Write(fn func(*Tx) error) error {
 	txn := s.db.Txn(true)
 	defer txn.Abort()
-	if err := fn(&Tx{txn: txn, s: s, now: s.Clock.Now(), write: true}); err != nil {
+	tx := &Tx{txn: txn, s: s, now: s.Clock.Now(), write: true}
+	if err := fn(tx); err != nil {
 		return err
 	}
 	txn.Commit()
+	if s.sent != nil {
+		for _, m := range tx.sent {
+			s.sent(*m)
+		}
+	}
 	return nil
 }
 

@@ -19,6 +19,7 @@ type Tx struct {
 	s     *Service
 	now   time.Time
 	write bool
+	sent  []*store.Message // mail sent in this transaction
 }
 
 // Now is the transaction's time.
@@ -359,6 +360,7 @@ func (t *Tx) Send(m store.Message) *store.Message {
 	m.ID = fmt.Sprintf("msg-%06d", m.Seq)
 	m.SentAt = t.now
 	t.put(store.Mail, &m)
+	t.sent = append(t.sent, &m)
 	return &m
 }
 
