@@ -3,6 +3,7 @@
 package mockserver
 
 import (
+	"crypto/rsa"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/openloyalty"
 )
 
 // Options configure a Server.
@@ -21,23 +23,25 @@ type Options struct {
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
-	Random    io.Reader // source of ids, tokens and codes; crypto/rand when nil
+	Random    io.Reader       // source of ids, tokens and codes; crypto/rand when nil
+	JWTKey    *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
 }
 
 // Server is the mock: an http.Handler over one state.
 type Server struct {
-	ID      *identity.Service
-	Emporix *emporix.Face
-	faces   []face.Face
-	handler http.Handler
+	ID          *identity.Service
+	Emporix     *emporix.Face
+	OpenLoyalty *openloyalty.Face
+	faces       []face.Face
+	handler     http.Handler
 }
 
 // New builds a Server, seeds it, and makes that state the one
 // /__doppel/reset returns to.
 func New(opts Options) (*Server, error) {
 	id := identity.New(identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random)})
-	s := &Server{ID: id, Emporix: emporix.New(id)}
-	s.faces = []face.Face{s.Emporix}
+	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey})}
+	s.faces = []face.Face{s.Emporix, s.OpenLoyalty}
 	mux := http.NewServeMux()
 	for _, f := range s.faces {
 		c, err := contracts.Load(f.Name())
