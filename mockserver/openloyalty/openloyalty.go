@@ -113,6 +113,14 @@ func formError(fields []string, failed map[string][]string) error {
 	return p
 }
 
+// reason is Symfony's reason phrase of a status.
+func reason(status int) string {
+	if status == http.StatusRequestEntityTooLarge {
+		return "Payload Too Large" // Go still says "Request Entity Too Large"
+	}
+	return http.StatusText(status)
+}
+
 type codeMessage struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
@@ -174,7 +182,7 @@ func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
 			w.Header().Set("Allow", p.Allow)
 		}
 		var body httpError
-		body.Error.Code, body.Error.Message = p.Status, http.StatusText(p.Status)
+		body.Error.Code, body.Error.Message = p.Status, reason(p.Status)
 		for _, v := range p.Violations {
 			body.Error.Exception = append(body.Error.Exception, exception{v.String()})
 		}
