@@ -72,7 +72,11 @@ func TestOpenLoyaltyErrorDialect(t *testing.T) {
 		if c.body != "" {
 			body = c.body
 		}
-		w := h.do(c.method, c.path, body, c.header...)
+		do := h.do // which also holds the answer to the contract
+		if c.name == "unknown route" || c.name == "wrong method" {
+			do = h.harness.do // no operation to hold them to
+		}
+		w := do(c.method, c.path, body, c.header...)
 		assert.True(t, w.Code >= 400 && w.Code < 500, "%s: status %d", c.name, w.Code)
 		var out any
 		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out), "%s: %s", c.name, w.Body.String())

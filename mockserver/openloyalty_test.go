@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/identity"
@@ -65,6 +67,17 @@ func newOLHarness(t testing.TB) *olHarness {
 	h := newHarness(t, mockserver.Options{Clock: clock, JWTKey: testJWTKey(), Seed: seed,
 		Random: mathrand.NewChaCha8([32]byte{})}) // stable ids and tokens
 	return &olHarness{harness: h, clock: clock}
+}
+
+// do is harness.do, and holds every answer of the face to its contract.
+func (h *olHarness) do(method, path string, body any, header ...string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	w := h.harness.do(method, path, body, header...)
+	if strings.HasPrefix(path, "/api/") {
+		v := contracts.MustLoad("openloyalty").ValidateResponse(httptest.NewRequest(method, path, nil), w.Result())
+		assert.Empty(h.t, v, "%s %s → %d %s", method, path, w.Code, w.Body.String())
+	}
+	return w
 }
 
 // post sends a form.
