@@ -30,7 +30,7 @@ func TestDecodeReadsJSONAndForms(t *testing.T) {
 		} `json:"reset"`
 	}
 	for contentType, body := range map[string]string{
-		"application/json":                                 `{"token":"t","reset":{"plainPassword":"p&q"}}`,
+		"application/json": `{"token":"t","reset":{"plainPassword":"p&q"}}`,
 		"application/x-www-form-urlencoded; charset=UTF-8": "token=t&reset%5BplainPassword%5D=p%26q",
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
