@@ -83,17 +83,19 @@ func loginName(u *store.Customer) string {
 	return name
 }
 
-// Who may call a route.
+// access says who may call a route.
+type access int
+
 const (
-	anyUser       = iota
-	admin         // an admin, on any store's path
-	storeCustomer // a customer of the path's store
+	anyUser       access = iota
+	admin                // an admin, on any store's path
+	storeCustomer        // a customer of the path's store
 )
 
 // auth accepts a valid, unexpired JWT of a user who may call the route; every
 // refusal is the same 401, as Lexik answers a token its firewall's user
 // provider cannot resolve.
-func (f *Face) auth(who int) func(r *http.Request) (any, error) {
+func (f *Face) auth(who access) func(r *http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
 		value := face.BearerToken(r, "Bearer")
 		if value == "" {
@@ -114,9 +116,8 @@ func (f *Face) auth(who int) func(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, errInvalidJWT
 		}
-		switch {
-		case who == admin && u.Tenant != AdminTenant,
-			who == storeCustomer && (u.Tenant == AdminTenant || u.Tenant != r.PathValue("storeCode")):
+		isAdmin := u.Tenant == AdminTenant
+		if who == admin && !isAdmin || who == storeCustomer && (isAdmin || u.Tenant != r.PathValue("storeCode")) {
 			return nil, errInvalidJWT
 		}
 		return u, nil
