@@ -3,6 +3,7 @@
 package mockserver
 
 import (
+	"crypto/rsa"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/openloyalty"
 )
 
 // Options configure a Server.
@@ -22,18 +24,20 @@ type Options struct {
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
-	Random    io.Reader // source of ids, tokens and codes; crypto/rand when nil
-	SMTP      string    // host:port of an SMTP server to deliver every mail to as well; none when ""
+	Random    io.Reader       // source of ids, tokens and codes; crypto/rand when nil
+	SMTP      string          // host:port of an SMTP server to deliver every mail to as well; none when ""
+	JWTKey    *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
 }
 
 // Server is the mock: an http.Handler over one state.
 type Server struct {
-	ID       *identity.Service
-	Emporix  *emporix.Face
-	Accounts *accounts.Face
-	faces    []face.Face
-	handler  http.Handler
-	smtp     *smtpOut // nil without Options.SMTP
+	ID          *identity.Service
+	Emporix     *emporix.Face
+	OpenLoyalty *openloyalty.Face
+	Accounts    *accounts.Face
+	faces       []face.Face
+	handler     http.Handler
+	smtp        *smtpOut // nil without Options.SMTP
 }
 
 // New builds a Server, seeds it, and makes that state the one
@@ -46,8 +50,9 @@ func New(opts Options) (*Server, error) {
 		idOpts.Sent = out.send
 	}
 	id := identity.New(idOpts)
-	s := &Server{ID: id, Emporix: emporix.New(id), Accounts: accounts.New(id), smtp: out}
-	s.faces = []face.Face{s.Emporix, s.Accounts}
+	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
+		Accounts: accounts.New(id), smtp: out}
+	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
 	mux := http.NewServeMux()
 	for _, f := range s.faces {
 		c, err := contracts.Load(f.Name())

@@ -1,6 +1,6 @@
 // Command doppel is a stateful double of customer-account APIs.
 //
-//	doppel serve [--addr 127.0.0.1:4010] [--seed N] [--fixtures FILE]
+//	doppel serve [--addr 127.0.0.1:4010] [--seed N] [--fixtures FILE] [--jwt-key PEM]
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/openloyalty"
 )
 
 const usage = `doppel — a stateful double of customer-account APIs
@@ -57,12 +58,21 @@ func serve(args []string, out io.Writer) error {
 	fixtureFile := fs.String("fixtures", "", "seed document (JSON) to load at start, after the personas")
 	hashCost := fs.Int("hash-cost", identity.DefaultHashCost, "bcrypt cost of stored passwords (4-31)")
 	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body in bytes")
+	jwtKey := fs.String("jwt-key", "", "RSA private key (PEM) that signs Open Loyalty JWTs; generated when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	start := time.Now()
 	demo := fixtures.Personas(*seed, *personas)
-	srv, err := mockserver.New(mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: demo})
+	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: demo}
+	if *jwtKey != "" {
+		key, err := openloyalty.LoadKey(*jwtKey)
+		if err != nil {
+			return err
+		}
+		opts.JWTKey = key
+	}
+	srv, err := mockserver.New(opts)
 	if err != nil {
 		return err
 	}
@@ -89,6 +99,7 @@ func serve(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "  admin API: %s/__doppel/  (health, reset, seed, mailbox, contracts)\n", base)
 	fmt.Fprintf(out, "  personas (seed %d):\n", *seed)
 	printPersonas(out, base, demo, srv)
+	go srv.OpenLoyalty.PublicKey() // make the JWT key now, not at the first login
 
 	hs := &http.Server{
 		Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
@@ -128,5 +139,14 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 		} else {
 			fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
 		}
+	}
+	fmt.Fprintf(out, "  Open Loyalty, base %s/api/\n", base)
+	fmt.Fprintf(out, "    admins at %s/api/admin/login_check (_username, _password):\n", base)
+	for _, a := range demo.OpenLoyalty.Admins {
+		fmt.Fprintf(out, "    %-40s %s  (e-mail %s)\n", a.Username, a.Password, a.Email)
+	}
+	fmt.Fprintf(out, "    customers of store %q at %s/api/%s/customer/login_check:\n", fixtures.DemoStore, base, fixtures.DemoStore)
+	for _, c := range demo.OpenLoyalty.Stores[fixtures.DemoStore].Customers {
+		fmt.Fprintf(out, "    %-40s %s  (phone %s)\n", c.Email, c.Password, c.Phone)
 	}
 }

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -73,12 +75,23 @@ type Call struct {
 	Auth any    // what Route.Auth returned
 }
 
-// Decode unmarshals the (already validated) JSON body into v.
+// Decode unmarshals the (already validated) body into v: JSON, or an
+// application/x-www-form-urlencoded form read as the object FormObject makes.
 func (c *Call) Decode(v any) error {
 	if len(c.Body) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
+	body := c.Body
+	if mt, _, _ := mime.ParseMediaType(c.R.Header.Get("Content-Type")); mt == FormType {
+		values, err := url.ParseQuery(string(c.Body))
+		if err != nil {
+			return Errorf(http.StatusBadRequest, "bad_request", "request body is not a valid form: %v", err)
+		}
+		if body, err = json.Marshal(FormObject(values)); err != nil {
+			return err
+		}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
 		return Errorf(http.StatusBadRequest, "bad_request", "request body is not valid JSON: %v", err)
 	}
 	return nil

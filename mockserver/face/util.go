@@ -1,9 +1,40 @@
 package face
 
 import (
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 )
+
+// FormType is the media type of HTML form bodies.
+const FormType = "application/x-www-form-urlencoded"
+
+// FormObject reads form values as PHP does: a bracketed key nests
+// (reset[plainPassword]=x is {"reset":{"plainPassword":"x"}}) and of a
+// repeated key the last value wins. Values stay strings.
+func FormObject(values url.Values) map[string]any {
+	out := map[string]any{}
+	for _, key := range slices.Sorted(maps.Keys(values)) { // a fixed order for clashes like a=1&a[b]=2
+		path := strings.FieldsFunc(key, func(r rune) bool { return r == '[' || r == ']' })
+		if len(path) == 0 {
+			continue
+		}
+		m := out
+		for _, k := range path[:len(path)-1] {
+			next, ok := m[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[k] = next
+			}
+			m = next
+		}
+		vals := values[key]
+		m[path[len(path)-1]] = vals[len(vals)-1]
+	}
+	return out
+}
 
 // BearerToken returns the credential of an Authorization header whose scheme
 // is one of schemes (case-insensitive), or "".

@@ -85,6 +85,7 @@ func (t *Tx) SaveTenant(ten store.Tenant) {
 type NewCustomer struct {
 	API, Tenant  string
 	NumberDigits int    // length of the generated customer number
+	Number       string // the customer number, when the face chooses it (else generated)
 	Email        string // first login
 	PasswordHash string // empty: no password login
 	Role         string
@@ -93,17 +94,14 @@ type NewCustomer struct {
 }
 
 // CreateCustomer creates a customer and its first login; ErrDuplicate when
-// the e-mail is taken in the tenant.
+// the e-mail (or a chosen number) is taken in the tenant.
 func (t *Tx) CreateCustomer(n NewCustomer) (*store.Customer, *store.Account, error) {
 	if _, err := t.AccountByEmail(n.API, n.Tenant, n.Email); err == nil {
 		return nil, nil, ErrDuplicate
 	}
-	number := t.s.Rand.Digits(n.NumberDigits)
-	for {
-		if _, err := t.CustomerByNumber(n.API, n.Tenant, number); err == ErrNotFound {
-			break
-		}
-		number = t.s.Rand.Digits(n.NumberDigits)
+	number, err := t.newNumber(n)
+	if err != nil {
+		return nil, nil, err
 	}
 	c := &store.Customer{
 		ID: n.API + "/" + n.Tenant + "/" + number, API: n.API, Tenant: n.Tenant, Number: number,
@@ -112,6 +110,23 @@ func (t *Tx) CreateCustomer(n NewCustomer) (*store.Customer, *store.Account, err
 	t.put(store.Customers, c)
 	a, err := t.AddAccount(c, n.Email, n.PasswordHash, n.Role)
 	return c, a, err
+}
+
+// newNumber returns the chosen number if free, else a free generated one.
+func (t *Tx) newNumber(n NewCustomer) (string, error) {
+	if n.Number != "" {
+		if _, err := t.CustomerByNumber(n.API, n.Tenant, n.Number); err == nil {
+			return "", ErrDuplicate
+		}
+		return n.Number, nil
+	}
+	number := t.s.Rand.Digits(n.NumberDigits)
+	for {
+		if _, err := t.CustomerByNumber(n.API, n.Tenant, number); err == ErrNotFound {
+			return number, nil
+		}
+		number = t.s.Rand.Digits(n.NumberDigits)
+	}
 }
 
 // AddAccount adds a login to a customer; ErrDuplicate when the e-mail is taken.
@@ -135,6 +150,12 @@ func (t *Tx) Customer(id string) (*store.Customer, error) {
 // CustomerByNumber returns a customer by its number within a tenant.
 func (t *Tx) CustomerByNumber(api, tenant, number string) (*store.Customer, error) {
 	return first[store.Customer](t, store.Customers, "number", api, tenant, number)
+}
+
+// CustomerByNumberInAPI returns a customer by its number across all tenants
+// of an API, for faces whose numbers are unique on their own (UUIDs).
+func (t *Tx) CustomerByNumberInAPI(api, number string) (*store.Customer, error) {
+	return first[store.Customer](t, store.Customers, "api_number", api, number)
 }
 
 // Customers lists the customers of a tenant.
@@ -276,6 +297,27 @@ func (t *Tx) IssueCode(c store.Code, ttl time.Duration) *store.Code {
 	c.Expires = t.now.Add(ttl)
 	t.put(store.Codes, &c)
 	return &c
+}
+
+// Code returns a live code by value without using it up; ErrInvalidCode
+// when it is unknown or expired.
+func (t *Tx) Code(value string) (*store.Code, error) {
+	c, err := first[store.Code](t, store.Codes, "id", value)
+	if err != nil || !t.now.Before(c.Expires) {
+		return nil, ErrInvalidCode
+	}
+	return c, nil
+}
+
+// LiveCode returns a customer's unexpired code of kind; ErrNotFound when
+// there is none.
+func (t *Tx) LiveCode(customerID, kind string) (*store.Code, error) {
+	for _, c := range all[store.Code](t, store.Codes, "customer", customerID) {
+		if c.Kind == kind && t.now.Before(c.Expires) {
+			return c, nil
+		}
+	}
+	return nil, ErrNotFound
 }
 
 // ConsumeCode returns and deletes a live code of kind in a tenant;

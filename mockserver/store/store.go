@@ -44,6 +44,7 @@ var schema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 		index("id", true, false, str("ID")),
 		index("number", true, false, byTenant(str("Number"))),
 		index("tenant", false, false, byTenant()),
+		index("api_number", false, false, &memdb.CompoundIndex{Indexes: []memdb.Indexer{str("API"), str("Number")}}),
 	),
 	Accounts: table(Accounts,
 		index("id", true, false, str("ID")),

@@ -1,0 +1,194 @@
+// Package openloyalty is the face of the Open Loyalty security API: admin
+// and customer logins with RS256 JWTs and refresh tokens, password change and
+// reset, logout — HTTP to domain and back, in Open Loyalty's error dialect.
+package openloyalty
+
+import (
+	"crypto/rsa"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/doppel-dev/doppel/contracts"
+	"github.com/doppel-dev/doppel/mockserver/face"
+	"github.com/doppel-dev/doppel/mockserver/identity"
+)
+
+// API is the face's name in the store, the mailbox and the admin API.
+const API = "openloyalty"
+
+// AdminTenant is the tenant of the (global) admins in the store and the
+// mailbox; no store code can take it, as store codes start with a letter or
+// a digit.
+const AdminTenant = "_admin"
+
+// Lifetimes as the real service has them.
+const (
+	TokenTTL    = 24 * time.Hour      // JWT
+	RefreshTTL  = 30 * 24 * time.Hour // refresh token, from its last use
+	ResetWindow = 24 * time.Hour      // between two reset requests; also the reset token's life
+)
+
+// Roles in the JWT, and the account roles in the store.
+const (
+	RoleAdmin    = "ROLE_ADMIN"
+	RoleCustomer = "ROLE_PARTICIPANT"
+)
+
+// MailPasswordReset is the mailbox kind of reset tokens.
+const MailPasswordReset = "password_reset"
+
+var storePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// Face serves the Open Loyalty endpoints.
+type Face struct {
+	id  *identity.Service
+	key func() *rsa.PrivateKey // signs the JWTs
+}
+
+// New returns the face over a domain service. opts.Key signs the JWTs; when
+// nil a key is generated on first use.
+func New(id *identity.Service, opts Options) *Face {
+	return &Face{id: id, key: signingKey(opts.Key)}
+}
+
+// Name implements face.Face.
+func (*Face) Name() string { return API }
+
+// Prefixes implements face.Face.
+func (*Face) Prefixes() []string { return []string{"/api/"} }
+
+// Routes implements face.Face.
+func (f *Face) Routes() []face.Route {
+	return []face.Route{
+		{Method: "POST", Path: "/api/admin/login_check", Handle: f.adminLogin},
+		{Method: "POST", Path: "/api/{storeCode}/customer/login_check", Handle: f.customerLogin},
+		{Method: "POST", Path: "/api/token/refresh", Handle: f.refresh},
+		{Method: "GET", Path: "/api/token/revoke", Auth: f.auth(anyUser), Handle: f.revoke},
+		{Method: "POST", Path: "/api/{storeCode}/customer/password/reset/request", Handle: f.customerResetRequest},
+		{Method: "POST", Path: "/api/password/reset/request", Handle: f.adminResetRequest},
+		{Method: "POST", Path: "/api/password/reset", Handle: f.reset},
+		{Method: "POST", Path: "/api/{storeCode}/customer/password/change", Auth: f.auth(storeCustomer), Handle: f.change},
+		{Method: "POST", Path: "/api/{storeCode}/admin/password/change", Auth: f.auth(admin), Handle: f.change},
+	}
+}
+
+// ---- the dialect ----
+
+// Problem types, one per body shape of the dialect; any other type is
+// rendered as a framework HTTP error.
+const (
+	typeCredentials = "bad_credentials" // {"message"}
+	typeJWT         = "invalid_jwt"     // {"code","message"} with WWW-Authenticate
+	typeCode        = "code_message"    // {"code","message"}
+	typeError       = "error"           // {"error":"…"}
+	typeForm        = "form"            // Symfony form errors, from Violations
+)
+
+var (
+	errBadCredentials = face.Errorf(http.StatusUnauthorized, typeCredentials, "Bad credentials.")
+	errInvalidJWT     = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid JWT Token")
+	errBadRefresh     = face.Errorf(http.StatusUnauthorized, typeCode, "Bad credentials")
+	errNotFound       = &face.Problem{Status: http.StatusNotFound} // exactly {"error":{"code":404,"message":"Not Found"}}
+	errRequested      = face.Errorf(http.StatusBadRequest, typeError, "resetting password already requested")
+)
+
+func emptyField(name string) *face.Problem {
+	return face.Errorf(http.StatusBadRequest, typeError, "field %q should not be empty", name)
+}
+
+// formError is a Symfony form's answer listing every field of the form, with
+// the messages of those that failed; nil when none failed.
+func formError(fields []string, failed map[string][]string) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	p := &face.Problem{Status: http.StatusBadRequest, Type: typeForm, Message: "Validation Failed"}
+	for _, field := range fields {
+		p.Violations = append(p.Violations, contracts.Violation{In: "form", Field: field}) // present even when valid
+		for _, m := range failed[field] {
+			p.Violations = append(p.Violations, contracts.Violation{In: "form", Field: field, Message: m})
+		}
+	}
+	return p
+}
+
+// reason is Symfony's reason phrase of a status.
+func reason(status int) string {
+	if status == http.StatusRequestEntityTooLarge {
+		return "Payload Too Large" // Go still says "Request Entity Too Large"
+	}
+	return http.StatusText(status)
+}
+
+type codeMessage struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+type httpError struct {
+	Error struct {
+		Code      int         `json:"code"`
+		Message   string      `json:"message"`
+		Exception []exception `json:"exception,omitempty"`
+	} `json:"error"`
+}
+
+type exception struct {
+	Message string `json:"message"`
+}
+
+type fieldErrors struct {
+	Errors []string `json:"errors,omitempty"`
+}
+
+type formErrors struct {
+	Form struct {
+		Children map[string]*fieldErrors `json:"children"`
+	} `json:"form"`
+	Errors []string `json:"errors"`
+}
+
+// Render implements face.Face. Framework errors (contract violations, 404,
+// 405, 413, 415) carry the reason phrase and, as Symfony's debug mode does,
+// the cause under "exception".
+func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
+	switch p.Type {
+	case typeCredentials:
+		face.WriteJSON(w, p.Status, map[string]string{"message": p.Message})
+	case typeJWT:
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		fallthrough
+	case typeCode:
+		face.WriteJSON(w, p.Status, codeMessage{Code: p.Status, Message: p.Message})
+	case typeError:
+		face.WriteJSON(w, p.Status, map[string]string{"error": p.Message})
+	case typeForm:
+		var body formErrors
+		body.Form.Children, body.Errors = map[string]*fieldErrors{}, []string{}
+		for _, v := range p.Violations {
+			child := body.Form.Children[v.Field]
+			if child == nil {
+				child = &fieldErrors{}
+				body.Form.Children[v.Field] = child
+			}
+			if v.Message != "" {
+				child.Errors = append(child.Errors, v.Message)
+			}
+		}
+		face.WriteJSON(w, p.Status, body)
+	default:
+		if p.Allow != "" {
+			w.Header().Set("Allow", p.Allow)
+		}
+		var body httpError
+		body.Error.Code, body.Error.Message = p.Status, reason(p.Status)
+		for _, v := range p.Violations {
+			body.Error.Exception = append(body.Error.Exception, exception{v.String()})
+		}
+		if len(p.Violations) == 0 && p.Message != "" {
+			body.Error.Exception = []exception{{p.Message}}
+		}
+		face.WriteJSON(w, p.Status, body)
+	}
+}

@@ -1,0 +1,50 @@
+package openloyalty
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/doppel-dev/doppel/fixtures"
+)
+
+func TestPolicyReportsEveryBrokenRuleAtOnce(t *testing.T) {
+	tests := []struct {
+		password string
+		want     []string
+	}{
+		{"", []string{MsgBlank}},
+		{"Example1!", nil},
+		{"Example123!@#", nil},
+		{"Ex1!", []string{MsgLength}},
+		{"example1!", []string{MsgCase}},
+		{"EXAMPLE1!", []string{MsgCase}},
+		{"Example!!", []string{MsgNumber}},
+		{"Example12", []string{MsgSpecial}},
+		{"Example 12", nil},                   // a space is special
+		{"Example{12}", []string{MsgSpecial}}, // braces are not: the service's pattern lacks a backslash
+		{"Exämple{1}", []string{MsgSpecial}},  // non-ASCII letters are letters
+		{"Ääää1!", nil},                       // 6 characters, 10 bytes: length counts bytes
+		{"Ab1!", []string{MsgLength}},
+		{"Ab١!efgh", nil}, // an Arabic-Indic digit is a number
+		{"abc", []string{MsgLength, MsgCase, MsgNumber, MsgSpecial}},
+		{"{}{}{}{}", []string{MsgCase, MsgNumber, MsgSpecial}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.password, func(t *testing.T) {
+			assert.Equal(t, tt.want, policy(tt.password))
+		})
+	}
+}
+
+func TestPersonaPasswordsMeetThePolicy(t *testing.T) {
+	for seed := uint64(0); seed < 50; seed++ {
+		doc := fixtures.Personas(seed, 1).OpenLoyalty
+		for _, a := range doc.Admins {
+			assert.Empty(t, policy(a.Password), "seed %d admin %q", seed, a.Password)
+		}
+		for _, c := range doc.Stores[fixtures.DemoStore].Customers {
+			assert.Empty(t, policy(c.Password), "seed %d customer %q", seed, c.Password)
+		}
+	}
+}

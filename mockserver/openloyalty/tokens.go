@@ -1,0 +1,125 @@
+package openloyalty
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/doppel-dev/doppel/mockserver/face"
+	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/store"
+)
+
+// tokens is the answer of a login or a refresh.
+type tokens struct {
+	Token        string `json:"token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// credentials are Lexik's _username/_password, or username/password.
+type credentials struct {
+	Username    string `json:"_username"`
+	Password    string `json:"_password"`
+	AltUsername string `json:"username"`
+	AltPassword string `json:"password"`
+}
+
+func (f *Face) adminLogin(c *face.Call) error { return f.login(c, AdminTenant) }
+
+func (f *Face) customerLogin(c *face.Call) error { return f.login(c, c.R.PathValue("storeCode")) }
+
+// login checks credentials against the users of tenant and answers a JWT
+// with a new refresh token.
+func (f *Face) login(c *face.Call, tenant string) error {
+	var in credentials
+	if err := c.Decode(&in); err != nil {
+		return err
+	}
+	name, password := in.Username, in.Password
+	if name == "" {
+		name = in.AltUsername
+	}
+	if password == "" {
+		password = in.AltPassword
+	}
+	var u *store.Customer
+	err := f.id.Read(func(tx *identity.Tx) (err error) { // bcrypt runs outside the write lock
+		_, u, err = tx.Authenticate(API, tenant, name, password)
+		return err
+	})
+	if err != nil {
+		return errBadCredentials
+	}
+	var out tokens
+	var now time.Time
+	err = f.id.Write(func(tx *identity.Tx) error {
+		cur, err := tx.Customer(u.ID)
+		if err != nil {
+			return errBadCredentials // deleted meanwhile
+		}
+		seen := *cur
+		seen.LastSeen = tx.Now()
+		tx.SaveCustomer(&seen)
+		now, u = tx.Now(), &seen
+		out.RefreshToken = tx.Random().Hex(128)
+		tx.PutToken(&store.Token{
+			Value: out.RefreshToken, Kind: store.TokenRefresh, API: API, Tenant: tenant,
+			CustomerID: u.ID, Issued: now, Expires: now.Add(RefreshTTL),
+		})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if out.Token, err = f.sign(u, now); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// refresh answers a new JWT for a live refresh token, and the same refresh
+// token, whose expiry slides RefreshTTL forward.
+func (f *Face) refresh(c *face.Call) error {
+	var in struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := c.Decode(&in); err != nil {
+		return err
+	}
+	if in.RefreshToken == "" {
+		in.RefreshToken = c.R.URL.Query().Get("refresh_token")
+	}
+	var u *store.Customer
+	var now time.Time
+	err := f.id.Write(func(tx *identity.Tx) (err error) {
+		tok, err := tx.Token(in.RefreshToken, store.TokenRefresh)
+		if err != nil || tok.API != API {
+			return errBadRefresh
+		}
+		if u, err = tx.Customer(tok.CustomerID); err != nil {
+			return errBadRefresh
+		}
+		now = tx.Now()
+		slid := *tok
+		slid.Expires = now.Add(RefreshTTL)
+		tx.PutToken(&slid)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	out := tokens{RefreshToken: in.RefreshToken}
+	if out.Token, err = f.sign(u, now); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// revoke deletes every refresh token of the caller; JWTs are stateless and
+// live on until they expire.
+func (f *Face) revoke(c *face.Call) error {
+	u := caller(c)
+	if err := f.id.Write(func(tx *identity.Tx) error { tx.RevokeCustomerTokens(u.ID); return nil }); err != nil {
+		return err
+	}
+	return c.Status(http.StatusOK)
+}
