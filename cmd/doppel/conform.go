@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/doppel-dev/doppel/conformance"
+	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// repeated is a flag that may be given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ", ") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// conform runs the conformance suite and reports whether everything that
+// ran passed.
+func conform(args []string, out io.Writer) (bool, error) {
+	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	targetArg := fs.String("target", "mock", `target file (YAML), or "mock" for doppel in-process`)
+	var overrides repeated
+	fs.Var(&overrides, "set", "override a target file field, e.g. --set apis.emporix.tenant=acme (repeatable)")
+	mode := fs.String("mode", "", "quick (smoke), safe (nothing destructive) or full; overrides the target file")
+	expect := fs.String("expect", "", "deviations file: scenario IDs expected to fail, with reasons")
+	focus := fs.String("focus", "", "run only scenarios whose ID or description matches this regular expression")
+	label := fs.String("label", "", `Ginkgo label filter, e.g. "emporix && !mailbox"`)
+	reports := fs.String("reports", "reports", "directory for junit.xml, ginkgo.json, summary.md and summary.html")
+	verbose := fs.Bool("v", false, "print every scenario as it runs")
+	if err := fs.Parse(args); err != nil {
+		return false, err
+	}
+	list := scenarios.All()
+	target, stop, err := loadTarget(*targetArg, overrides)
+	if err != nil {
+		return false, err
+	}
+	defer stop()
+	if *mode != "" {
+		target.Mode = *mode
+	}
+	if *expect != "" {
+		if target.Deviations, err = conformance.LoadDeviations(*expect, list); err != nil {
+			return false, err
+		}
+	}
+	if err := os.MkdirAll(*reports, 0o755); err != nil {
+		return false, err
+	}
+	suite, reporter := ginkgo.GinkgoConfiguration()
+	if *focus != "" {
+		suite.FocusStrings = []string{*focus}
+	}
+	suite.LabelFilter = *label
+	reporter.JUnitReport = filepath.Join(*reports, "junit.xml")
+	reporter.JSONReport = filepath.Join(*reports, "ginkgo.json")
+	reporter.Verbose = *verbose
+	reporter.NoColor = !isTerminal(os.Stdout)
+	fmt.Fprintf(out, "doppel conform: %s, mode %s, %d scenarios\n", target.Name, modeOf(target), len(list))
+
+	conformance.Define(func() *conformance.Target { return target }, list)
+	ginkgo.ReportAfterSuite("doppel summary", func(r ginkgo.Report) {
+		s := conformance.Summarize(target, r)
+		if err := s.WriteSummary(*reports); err != nil {
+			ginkgo.Fail("writing the summary: " + err.Error())
+		}
+		fmt.Fprintf(out, "\n%d passed, %d failed, %d known deviations, %d skipped; reports in %s\n",
+			s.Total.Passed, s.Total.Failed, s.Total.Deviations, s.Total.Skipped, *reports)
+	})
+	return ginkgo.RunSpecs(&failer{}, "doppel conformance", suite, reporter), nil
+}
+
+// failer is the testing.T stand-in Ginkgo reports the suite's failure to;
+// RunSpecs' result says the same.
+type failer struct{}
+
+func (*failer) Fail() {}
+
+// loadTarget reads a target file, or starts doppel in-process for "mock";
+// stop releases what it started.
+func loadTarget(arg string, overrides []string) (*conformance.Target, func(), error) {
+	if arg != "mock" {
+		tf, secrets, err := conformance.LoadTargetFile(arg, overrides, os.Getenv)
+		if err != nil {
+			return nil, nil, err
+		}
+		return tf.Target(secrets), func() {}, nil
+	}
+	if len(overrides) > 0 {
+		return nil, nil, fmt.Errorf("--set needs a target file, not mock")
+	}
+	srv, err := mockserver.New(mockserver.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	hs := &http.Server{Handler: srv}
+	go func() { _ = hs.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	stop := func() { _ = hs.Close() }
+	if err := conformance.Setup(context.Background(), base, nil); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	t := conformance.DoppelTarget(base)
+	t.Name, t.Mode = "doppel in-process", conformance.ModeFull
+	return t, stop, nil
+}
+
+func modeOf(t *conformance.Target) string {
+	if t.Mode == "" {
+		return conformance.ModeFull
+	}
+	return t.Mode
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

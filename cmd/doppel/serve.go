@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+)
+
+func serve(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:4010", "listen address")
+	seed := fs.Uint64("seed", 1, "seed of the generated personas (same seed, same personas)")
+	personas := fs.Int("personas", 3, "how many personas to generate in the demo tenant")
+	fixtureFile := fs.String("fixtures", "", "seed document (JSON) to load at start, after the personas")
+	hashCost := fs.Int("hash-cost", identity.DefaultHashCost, "bcrypt cost of stored passwords (4-31)")
+	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body in bytes")
+	jwtKey := fs.String("jwt-key", "", "RSA private key (PEM) that signs Open Loyalty JWTs; generated when empty")
+	smtpAddr := fs.String("smtp", "", "also deliver every mailbox message to this SMTP server (host:port), e.g. Mailpit's")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	start := time.Now()
+	demo := fixtures.Personas(*seed, *personas)
+	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: demo, SMTP: *smtpAddr}
+	if *jwtKey != "" {
+		key, err := openloyalty.LoadKey(*jwtKey)
+		if err != nil {
+			return err
+		}
+		opts.JWTKey = key
+	}
+	srv, err := mockserver.New(opts)
+	if err != nil {
+		return err
+	}
+	defer srv.Close() // delivers the mail still queued for SMTP
+	if *fixtureFile != "" {
+		data, err := os.ReadFile(*fixtureFile)
+		if err != nil {
+			return err
+		}
+		doc, err := fixtures.Parse(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *fixtureFile, err)
+		}
+		if err := srv.Seed(doc); err != nil {
+			return fmt.Errorf("%s: %w", *fixtureFile, err)
+		}
+		srv.ID.Checkpoint()
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "doppel listening on %s (ready in %s)\n", base, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "  admin API: %s/__doppel/  (health, reset, seed, mailbox, contracts)\n", base)
+	fmt.Fprintf(out, "  personas (seed %d):\n", *seed)
+	printPersonas(out, base, demo, srv)
+	go srv.OpenLoyalty.PublicKey() // make the JWT key now, not at the first login
+
+	hs := &http.Server{
+		Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// printPersonas prints, per face, where to point a client and the logins of
+// the generated personas.
+func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *mockserver.Server) {
+	fmt.Fprintf(out, "  Emporix, tenant %q: anonymous token at %s/customerlogin/auth/anonymous/login?tenant=%s&client_id=storefront\n",
+		fixtures.DemoTenant, base, fixtures.DemoTenant)
+	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
+		fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+	}
+	fmt.Fprintf(out, "  Customer Accounts: %s/customers/ (secrets: %s/__doppel/mailbox?api=accounts)\n", base, base)
+	for _, c := range demo.Accounts.Customers {
+		if c.Status == fixtures.StatusPending {
+			id, _ := srv.Accounts.Identifier(c.Email)
+			fmt.Fprintf(out, "    %-40s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
+		} else {
+			fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+		}
+	}
+	fmt.Fprintf(out, "  Open Loyalty, base %s/api/\n", base)
+	fmt.Fprintf(out, "    admins at %s/api/admin/login_check (_username, _password):\n", base)
+	for _, a := range demo.OpenLoyalty.Admins {
+		fmt.Fprintf(out, "    %-40s %s  (e-mail %s)\n", a.Username, a.Password, a.Email)
+	}
+	fmt.Fprintf(out, "    customers of store %q at %s/api/%s/customer/login_check:\n", fixtures.DemoStore, base, fixtures.DemoStore)
+	for _, c := range demo.OpenLoyalty.Stores[fixtures.DemoStore].Customers {
+		fmt.Fprintf(out, "    %-40s %s  (phone %s)\n", c.Email, c.Password, c.Phone)
+	}
+}
