@@ -284,7 +284,11 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 	case api.Tenant != "":
 		f.Tenant = scenarios.Text(r.Vars[api.Tenant])
 	}
-	deadline := time.Now().Add(r.target.MailWait)
+	wait := r.target.MailWait
+	if m.Count == 0 {
+		wait = r.target.QuietWait
+	}
+	deadline := time.Now().Add(wait)
 	for {
 		got, err := r.target.Mailbox.Messages(ctx, f)
 		if err != nil {

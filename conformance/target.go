@@ -33,6 +33,10 @@ type Target struct {
 	EmailDomain string
 	// MailWait bounds how long a mailbox read waits for a message to arrive.
 	MailWait time.Duration
+	// QuietWait bounds how long a read that expects no message waits for
+	// one to turn up; it is shorter than MailWait, or every such read would
+	// cost all of it.
+	QuietWait time.Duration
 	// Deviations maps the IDs of scenarios expected to fail to the reason:
 	// such a failure is reported as known, and a pass as unexpected.
 	Deviations map[string]string

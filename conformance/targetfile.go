@@ -36,6 +36,7 @@ const (
 // Secrets appear only as ${ENV} references, expanded at load time.
 type TargetFile struct {
 	Name         string               `yaml:"name"`
+	Doppel       bool                 `yaml:"doppel"`       // a doppel deployment: variables default to doppel's, seeded before the run
 	Mode         string               `yaml:"mode"`         // quick, safe or full (default safe)
 	Capabilities []string             `yaml:"capabilities"` // what the deployment offers
 	EmailDomain  string               `yaml:"emailDomain"`  // fresh addresses' domain (default example.com)
@@ -48,6 +49,7 @@ type MailboxConfig struct {
 	Adapter string   `yaml:"adapter"` // doppel, mailpit or none (default none)
 	URL     string   `yaml:"url"`     // doppel: the mock's base URL (default: the first API's); mailpit: its web/API URL
 	Wait    Duration `yaml:"wait"`    // how long to wait for a message (default 0 for doppel, 15s for mailpit)
+	Quiet   Duration `yaml:"quiet"`   // how long to watch for a message that should not come (default 0 for doppel, 2s for mailpit)
 	// Kinds teach the mailpit adapter to read mail that doppel did not send
 	// (doppel's own mail says its kind and secret in X-Doppel-* headers).
 	Kinds map[string]MailKind `yaml:"kinds"`
@@ -243,6 +245,17 @@ func (tf *TargetFile) Check() error {
 		if err := httpURL(a.BaseURL); err != nil {
 			bad("apis.%s.baseURL: %v", name, err)
 		}
+		if tf.Doppel {
+			if a.Vars == nil {
+				a.Vars = map[string]string{}
+			}
+			for v, value := range doppelAPIs[name].Vars {
+				if a.Vars[v] == "" {
+					a.Vars[v] = value
+				}
+			}
+			tf.APIs[name] = a
+		}
 		for v := range a.Vars {
 			if !slices.Contains(api.Vars, v) {
 				bad("apis.%s.%s: unknown field; want baseURL, otherTenants or %s", name, v, strings.Join(api.Vars, ", "))
@@ -309,8 +322,12 @@ func (tf *TargetFile) Target(secrets []string) *Target {
 		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/")}
 	case MailboxMailpit:
 		t.Mailbox = MailpitMailbox{URL: tf.Mailbox.URL, Kinds: tf.Mailbox.Kinds}
+		t.QuietWait = time.Duration(tf.Mailbox.Quiet)
 		if t.MailWait == 0 {
 			t.MailWait = 15 * time.Second
+		}
+		if t.QuietWait == 0 {
+			t.QuietWait = min(2*time.Second, t.MailWait)
 		}
 	}
 	if t.Mailbox != nil && !slices.Contains(t.Capabilities, scenarios.NeedsMailbox) {

@@ -25,3 +25,28 @@ func CheckAll(list []Scenario) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Entry is one scenario in the catalog.
+type Entry struct {
+	ID           string   `yaml:"id"`
+	Description  string   `yaml:"description"`
+	Smoke        bool     `yaml:"smoke,omitempty"`
+	Capabilities []string `yaml:"capabilities,flow,omitempty"`
+	Steps        int      `yaml:"steps"`
+}
+
+// Catalog lists the scenarios by API, as scenarios/catalog.yaml records them.
+func Catalog(list []Scenario) map[string][]Entry {
+	out := map[string][]Entry{}
+	for _, s := range list {
+		e := Entry{ID: s.ID, Description: s.Description, Smoke: s.Has(Smoke), Steps: len(s.Steps)}
+		for _, l := range s.Labels {
+			if _, ok := Capabilities[l]; ok {
+				e.Capabilities = append(e.Capabilities, l)
+			}
+		}
+		api := s.API().Name
+		out[api] = append(out[api], e)
+	}
+	return out
+}

@@ -94,7 +94,19 @@ func loadTarget(arg string, overrides []string) (*conformance.Target, func(), er
 		if err != nil {
 			return nil, nil, err
 		}
-		return tf.Target(secrets), func() {}, nil
+		t := tf.Target(secrets)
+		if tf.Doppel {
+			seeded := map[string]bool{}
+			for _, ep := range t.APIs {
+				if !seeded[ep.BaseURL] {
+					if err := conformance.Setup(context.Background(), ep.BaseURL, nil); err != nil {
+						return nil, nil, err
+					}
+					seeded[ep.BaseURL] = true
+				}
+			}
+		}
+		return t, func() {}, nil
 	}
 	if len(overrides) > 0 {
 		return nil, nil, fmt.Errorf("--set needs a target file, not mock")

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// TestMain lets the test binary double as doppel: with DOPPEL_MAIN=1 it
+// runs main, so the tests start `doppel serve` and `doppel conform` as
+// separate processes without building another binary.
+func TestMain(m *testing.M) {
+	if os.Getenv("DOPPEL_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// doppel returns a command running this binary as doppel with args.
+func doppel(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "DOPPEL_MAIN=1")
+	return cmd
+}
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// start runs a long-lived process until the test ends and waits until url
+// answers.
+func start(t *testing.T, cmd *exec.Cmd, url string) {
+	t.Helper()
+	var logs bytes.Buffer
+	if cmd.Stdout == nil {
+		cmd.Stdout = &logs
+	}
+	cmd.Stderr = &logs
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		if t.Failed() {
+			t.Logf("%s:\n%s", cmd.Args, logs.String())
+		}
+	})
+	for i := 0; i < 200; i++ {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer at %s:\n%s", cmd.Args, url, logs.String())
+}
+
+// conformRun runs doppel conform with a target file and returns its exit
+// code, its output and the Markdown summary it wrote.
+func conformRun(t *testing.T, target string, extra ...string) (int, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "target.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(target), 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append([]string{"conform", "--target", file, "--reports", filepath.Join(dir, "reports")}, extra...)
+	out, err := doppel(ctx, args...).CombinedOutput()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	summary, _ := os.ReadFile(filepath.Join(dir, "reports", "summary.md"))
+	for _, f := range []string{"junit.xml", "ginkgo.json", "summary.html"} {
+		if len(summary) > 0 {
+			assert.FileExists(t, filepath.Join(dir, "reports", f))
+		}
+	}
+	return code, string(out), string(summary)
+}
+
+// targetFile is a target file for a doppel deployment at base serving
+// every API.
+func targetFile(base, mailbox string) string {
+	doc := fmt.Sprintf("name: e2e\ndoppel: true\nmode: full\ncapabilities: [admin, multi-tenant, destructive, social-login, provisioning]\nmailbox: %s\napis:\n", mailbox)
+	for _, api := range scenarios.APIs {
+		doc += fmt.Sprintf("  %s: {baseURL: %q}\n", api.Name, base)
+	}
+	return doc
+}
+
+// mailpit finds the Mailpit binary: on PATH or in GOPATH/bin.
+func mailpit(t *testing.T) string {
+	if p, err := exec.LookPath("mailpit"); err == nil {
+		return p
+	}
+	gopath, _ := exec.Command("go", "env", "GOPATH").Output()
+	p := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "mailpit")
+	if _, err := os.Stat(p); err != nil {
+		t.Skip("needs Mailpit: go install github.com/axllent/mailpit@v1.33.1 (.ci/run installs it)")
+	}
+	return p
+}
+
+// TestConformAgainstServeWithRealMail runs the whole suite against `doppel
+// serve` in another process that delivers its mail over SMTP to Mailpit,
+// reading every secret back from Mailpit.
+func TestConformAgainstServeWithRealMail(t *testing.T) {
+	smtpAddr, mailpitAddr, doppelAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	start(t, exec.Command(mailpit(t), "--smtp", smtpAddr, "--listen", mailpitAddr, "--disable-version-check"),
+		"http://"+mailpitAddr+"/api/v1/info")
+	start(t, doppel(context.Background(), "serve", "--addr", doppelAddr, "--smtp", smtpAddr),
+		"http://"+doppelAddr+"/__doppel/health")
+
+	mailbox := fmt.Sprintf("{adapter: mailpit, url: %q, wait: 20s, quiet: 1s}", "http://"+mailpitAddr)
+	code, out, summary := conformRun(t, targetFile("http://"+doppelAddr, mailbox))
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, summary, " 0 failed")
+	assert.Contains(t, summary, " 0 skipped")
+	assert.Regexp(t, `\| mailbox \| [1-9][0-9]* \| 0 \| 0 \| 0 \|`, summary, "mail scenarios ran, through Mailpit")
+}
+
+// TestConformFailsOnABrokenTarget puts a proxy that drops one field in front
+// of the mock: the run fails, and the report names the scenario and shows
+// the evidence. Listed as a known deviation, the same failure passes.
+func TestConformFailsOnABrokenTarget(t *testing.T) {
+	srv, err := mockserver.New(mockserver.Options{})
+	require.NoError(t, err)
+	mock := httptest.NewServer(srv)
+	defer mock.Close()
+	u, _ := url.Parse(mock.URL)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.URL.Path != "/customerlogin/auth/anonymous/login" {
+			return nil
+		}
+		body := new(bytes.Buffer)
+		_, _ = body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		b := bytes.Replace(body.Bytes(), []byte(`"scope":"tenant=`), []byte(`"scope":"tenants=`), 1)
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		resp.Header.Set("Content-Length", fmt.Sprint(len(b)))
+		return nil
+	}
+	broken := httptest.NewServer(proxy)
+	defer broken.Close()
+	target := targetFile(broken.URL, "{adapter: doppel}")
+
+	code, out, summary := conformRun(t, target, "--focus", "EMP-AUTH-00[12]")
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, summary, "EMP-AUTH-001")
+	assert.Contains(t, summary, `expected "tenant=`, "the failed check")
+	assert.Contains(t, summary, "→ GET "+broken.URL+"/customerlogin/auth/anonymous/login", "the request")
+	assert.Contains(t, summary, `"scope":"tenants=`, "the response")
+	assert.Contains(t, summary, "curl -i -X GET", "a line that repeats it")
+
+	dir := t.TempDir()
+	deviations := filepath.Join(dir, "deviations.yaml")
+	require.NoError(t, os.WriteFile(deviations, []byte("deviations:\n  - id: EMP-AUTH-001\n    reason: staging answers scope tenants=\n"), 0o644))
+	code, out, summary = conformRun(t, target, "--focus", "EMP-AUTH-00[12]", "--expect", deviations)
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, summary, "1 known deviations")
+
+	// Against the unbroken mock the deviation is an unexpected pass.
+	code, out, _ = conformRun(t, targetFile(mock.URL, "{adapter: doppel}"), "--focus", "EMP-AUTH-001", "--expect", deviations)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "unexpected pass")
+}
+
+func TestConformRefusesABadTargetFile(t *testing.T) {
+	code, out, _ := conformRun(t, "mode: fast\napis:\n  emporix: {baseURL: ftp://x, tenant: a}\n  shopify: {}\nmailbox: {adapter: mailpit}\n")
+	assert.Equal(t, 1, code)
+	for _, want := range []string{`mode "fast"`, "apis.emporix.baseURL", "apis.emporix.clientId: required", "apis.shopify: unknown API", "mailbox.url"} {
+		assert.Contains(t, out, want)
+	}
+	assert.NotContains(t, out, "Ran ", "no spec runs")
+}
+
+// TestServePrintsPersonasAndAnswers starts doppel serve and reads its banner.
+func TestServePrintsPersonasAndAnswers(t *testing.T) {
+	addr := freeAddr(t)
+	cmd := doppel(context.Background(), "serve", "--addr", addr, "--seed", "3")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	start(t, cmd, "http://"+addr+"/__doppel/health")
+	sc := bufio.NewScanner(stdout)
+	var banner []string
+	for sc.Scan() && len(banner) < 8 {
+		banner = append(banner, sc.Text())
+	}
+	text := strings.Join(banner, "\n")
+	assert.Contains(t, text, "doppel listening on http://"+addr)
+	assert.Contains(t, text, "tenant \"demo\"")
+}

@@ -1,0 +1,104 @@
+package conformance_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doppel-dev/doppel/conformance"
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+func write(t *testing.T, name, text string) string {
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	return p
+}
+
+func env(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+
+func TestLoadTargetFile(t *testing.T) {
+	p := write(t, "t.yaml", `name: staging
+mode: quick
+capabilities: [multi-tenant]
+emailDomain: qa.example.com
+mailbox: {adapter: mailpit, url: "http://127.0.0.1:8025", wait: 30s}
+apis:
+  emporix:
+    baseURL: https://api.example.com/
+    tenant: acme
+    clientId: ${CLIENT_ID}
+    otherTenants: [acme2]
+`)
+	tf, secrets, err := conformance.LoadTargetFile(p, []string{"apis.emporix.tenant=shop", "mode=full"}, env(map[string]string{"CLIENT_ID": "s3cr3t-client"}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"s3cr3t-client"}, secrets)
+	target := tf.Target(secrets)
+	assert.Equal(t, "full", target.Mode)
+	ep := target.APIs["emporix"]
+	assert.Equal(t, "https://api.example.com", ep.BaseURL)
+	assert.Equal(t, map[string]string{"tenant": "shop", "clientId": "s3cr3t-client"}, ep.Vars)
+	assert.Equal(t, []string{"acme2"}, ep.OtherTenants)
+	assert.Equal(t, 30*time.Second, target.MailWait)
+	assert.Equal(t, 2*time.Second, target.QuietWait)
+	assert.ElementsMatch(t, []string{scenarios.MultiTenant, scenarios.NeedsMailbox}, target.Capabilities)
+	assert.IsType(t, conformance.MailpitMailbox{}, target.Mailbox)
+}
+
+// TestLoadTargetFileSaysWhatIsWrong pins the messages for each mistake.
+func TestLoadTargetFileSaysWhatIsWrong(t *testing.T) {
+	tests := []struct {
+		name, text string
+		overrides  []string
+		want       []string
+	}{
+		{"typo in a field", "nmae: x\napis: {}\n", nil, []string{"line 1", "field nmae not found"}},
+		{"nothing to test", "name: x\n", nil, []string{"apis: name at least one API"}},
+		{"unknown API and bad URL", "apis:\n  shopify: {baseURL: http://x}\n  emporix: {baseURL: 'ftp://x', tenant: a, clientId: b}\n", nil,
+			[]string{"apis.shopify: unknown API", `apis.emporix.baseURL: "ftp://x" is not an http(s) URL`}},
+		{"missing and unknown variables", "apis:\n  emporix: {baseURL: http://x, tenant: a, store: b}\n", nil,
+			[]string{"apis.emporix.clientId: required", "apis.emporix.store: unknown field"}},
+		{"unset secret", "apis:\n  emporix: {baseURL: http://x, tenant: a, clientId: '${NOPE}'}\n", nil,
+			[]string{"environment variables not set: NOPE (at apis.emporix.clientId)"}},
+		{"bad mode, capability and adapter", "mode: fast\ncapabilities: [teleport]\nmailbox: {adapter: imap}\napis:\n  emporix: {baseURL: http://x, tenant: a, clientId: b}\n", nil,
+			[]string{`mode "fast"`, `capability "teleport"`, `mailbox.adapter "imap"`}},
+		{"mailpit without its URL", "mailbox: {adapter: mailpit}\napis:\n  emporix: {baseURL: http://x, tenant: a, clientId: b}\n", nil,
+			[]string{"mailbox.url: the mailpit adapter needs"}},
+		{"bad duration", "mailbox: {wait: soon}\napis: {}\n", nil, []string{`"soon" is not a duration`}},
+		{"token pattern without a group", "mailbox: {adapter: none, kinds: {password_reset: {subject: Reset, token: '[A-Z]+'}}}\napis:\n  emporix: {baseURL: http://x, tenant: a, clientId: b}\n", nil,
+			[]string{"mailbox.kinds.password_reset.token: the pattern needs exactly one group"}},
+		{"bad override", "apis:\n  emporix: {baseURL: http://x, tenant: a, clientId: b}\n", []string{"mode"}, []string{`override "mode": want key.path=value`}},
+		{"override into a value", "name: x\napis:\n  emporix: {baseURL: http://x, tenant: a, clientId: b}\n", []string{"name.first=y"}, []string{"name is not a map"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := conformance.LoadTargetFile(write(t, "t.yaml", tt.text), tt.overrides, env(nil))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestDoppelTargetFileDefaultsItsVariables(t *testing.T) {
+	tf, _, err := conformance.LoadTargetFile(write(t, "t.yaml", "doppel: true\napis:\n  emporix: {baseURL: http://127.0.0.1:4010}\n"), nil, env(nil))
+	require.NoError(t, err)
+	assert.NotEmpty(t, tf.Target(nil).APIs["emporix"].Vars[scenarios.VarTenant])
+}
+
+func TestLoadDeviations(t *testing.T) {
+	list := scenarios.All()
+	got, err := conformance.LoadDeviations(write(t, "d.yaml", "deviations:\n  - {id: EMP-AUTH-003, reason: refresh tokens are reusable}\n"), list)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"EMP-AUTH-003": "refresh tokens are reusable"}, got)
+
+	_, err = conformance.LoadDeviations(write(t, "d.yaml", "deviations:\n  - {id: EMP-NOPE-001, reason: x}\n  - {id: EMP-AUTH-003}\n"), list)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no scenario has the ID "EMP-NOPE-001"`)
+	assert.Contains(t, err.Error(), "EMP-AUTH-003 needs a reason")
+}
