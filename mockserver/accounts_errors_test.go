@@ -3,8 +3,6 @@ package mockserver_test
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -84,13 +82,5 @@ func TestAccountsErrorDialect(t *testing.T) {
 		activation["token"].(string), "a", "a"), ""), http.StatusOK, "activated")
 	h.accountsLogin("ann@example.com", "secret")
 
-	out, err := json.MarshalIndent(got, "", "  ")
-	require.NoError(t, err)
-	golden := filepath.Join("testdata", "accounts-errors.golden.json")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, append(out, '\n'), 0o644))
-	}
-	wantGolden, err := os.ReadFile(golden)
-	require.NoError(t, err, "run go test ./mockserver -run AccountsErrorDialect -update")
-	assert.JSONEq(t, string(wantGolden), string(out))
+	assertGolden(t, "accounts-errors.golden.json", got)
 }

@@ -2,10 +2,7 @@ package mockserver_test
 
 import (
 	"encoding/json"
-	"flag"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,8 +11,6 @@ import (
 
 	"github.com/doppel-dev/doppel/mockserver"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // TestEmporixErrorDialect pins every kind of bad input to its exact answer:
 // a 4xx in Emporix's dialect, never a 5xx. Run with -update to accept changes.
@@ -56,14 +51,5 @@ func TestEmporixErrorDialect(t *testing.T) {
 		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), "%s: %s", c.name, w.Body.String())
 		got[c.name] = map[string]any{"status": w.Code, "body": body}
 	}
-	out, err := json.MarshalIndent(got, "", "  ")
-	require.NoError(t, err)
-	golden := filepath.Join("testdata", "emporix-errors.golden.json")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, append(out, '\n'), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run go test ./mockserver -run ErrorDialect -update")
-	assert.JSONEq(t, string(want), string(out))
+	assertGolden(t, "emporix-errors.golden.json", got)
 }

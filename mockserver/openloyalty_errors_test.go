@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -88,13 +86,5 @@ func TestOpenLoyaltyErrorDialect(t *testing.T) {
 		}
 		got[c.name] = entry
 	}
-	out, err := json.MarshalIndent(got, "", "  ")
-	require.NoError(t, err)
-	golden := filepath.Join("testdata", "openloyalty-errors.golden.json")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, append(out, '\n'), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run go test ./mockserver -run ErrorDialect -update")
-	assert.JSONEq(t, string(want), string(out))
+	assertGolden(t, "openloyalty-errors.golden.json", got)
 }
