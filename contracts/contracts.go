@@ -36,12 +36,17 @@ func Names() []string {
 // Raw returns the YAML text of a contract.
 func Raw(name string) ([]byte, error) { return files.ReadFile(name + ".yaml") }
 
-// Contract is a parsed document with its validator, built once per process.
+// Contract is a parsed document with its validators, built once per process.
 type Contract struct {
-	Name      string
-	Model     *v3.Document
-	ops       []*Operation
-	validator validator.Validator
+	Name  string
+	Model *v3.Document // the document, without its responses
+	ops   []*Operation
+	// requests validates requests; built with the contract from a copy of
+	// the document without responses, so that starting the mock does not
+	// compile the many response schemas only the conformance client needs.
+	requests validator.Validator
+	// responses validates responses; built from the whole document on first use.
+	responses func() (validator.Validator, error)
 }
 
 // Operation is one method on one path of a contract.
@@ -52,7 +57,6 @@ type Operation struct {
 	BodyTypes  []string
 	Statuses   []string // documented response codes
 	pathItem   *v3.PathItem
-	definition *v3.Operation
 }
 
 // Violation is one way a request or response breaks its contract.
@@ -69,19 +73,52 @@ func (v Violation) String() string {
 	return v.In + " " + v.Field + ": " + v.Message
 }
 
-var (
-	mu    sync.Mutex
-	cache = map[string]*Contract{}
-)
+// cache holds one func() (*Contract, error) per name, so that contracts load
+// once each, and several at the same time.
+var cache sync.Map
 
-// Load returns the named contract, parsing it and building its validator on
-// first use only.
+// Load returns the named contract, parsing it and building its request
+// validator on first use only.
 func Load(name string) (*Contract, error) {
-	mu.Lock()
-	defer mu.Unlock()
-	if c, ok := cache[name]; ok {
-		return c, nil
+	once, _ := cache.LoadOrStore(name, sync.OnceValues(func() (*Contract, error) { return load(name) }))
+	return once.(func() (*Contract, error))()
+}
+
+func load(name string) (*Contract, error) {
+	model, err := parse(name)
+	if err != nil {
+		return nil, err
 	}
+	c := &Contract{Name: name, Model: model, responses: sync.OnceValues(func() (validator.Validator, error) {
+		whole, err := parse(name)
+		if err != nil {
+			return nil, err
+		}
+		return newValidator(whole), nil
+	})}
+	for path, item := range model.Paths.PathItems.FromOldest() {
+		for method, op := range item.GetOperations().FromOldest() {
+			o := &Operation{ID: op.OperationId, Method: strings.ToUpper(method), Path: path, pathItem: item}
+			if op.RequestBody != nil {
+				for mt := range op.RequestBody.Content.KeysFromOldest() {
+					o.BodyTypes = append(o.BodyTypes, mt)
+				}
+			}
+			if op.Responses != nil {
+				for code := range op.Responses.Codes.KeysFromOldest() {
+					o.Statuses = append(o.Statuses, code)
+				}
+			}
+			op.Responses = nil // this copy validates requests only
+			c.ops = append(c.ops, o)
+		}
+	}
+	c.requests = newValidator(model)
+	return c, nil
+}
+
+// parse builds the named contract's model.
+func parse(name string) (*v3.Document, error) {
 	raw, err := Raw(name)
 	if err != nil {
 		return nil, fmt.Errorf("contract %q: %w", name, err)
@@ -94,32 +131,14 @@ func Load(name string) (*Contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract %q: %w", name, err)
 	}
-	c := &Contract{
-		Name:  name,
-		Model: &model.Model,
-		validator: validator.NewValidatorFromV3Model(&model.Model,
-			config.WithoutSecurityValidation(), // the faces authenticate, in their own dialect
-			config.WithURLEncodedBodyValidation(),
-			config.WithRegexCache(&sync.Map{})), // else path regexes are compiled per request
-	}
-	for path, item := range model.Model.Paths.PathItems.FromOldest() {
-		for method, op := range item.GetOperations().FromOldest() {
-			o := &Operation{ID: op.OperationId, Method: strings.ToUpper(method), Path: path, pathItem: item, definition: op}
-			if op.RequestBody != nil {
-				for mt := range op.RequestBody.Content.KeysFromOldest() {
-					o.BodyTypes = append(o.BodyTypes, mt)
-				}
-			}
-			if op.Responses != nil {
-				for code := range op.Responses.Codes.KeysFromOldest() {
-					o.Statuses = append(o.Statuses, code)
-				}
-			}
-			c.ops = append(c.ops, o)
-		}
-	}
-	cache[name] = c
-	return c, nil
+	return &model.Model, nil
+}
+
+func newValidator(model *v3.Document) validator.Validator {
+	return validator.NewValidatorFromV3Model(model,
+		config.WithoutSecurityValidation(), // the faces authenticate, in their own dialect
+		config.WithURLEncodedBodyValidation(),
+		config.WithRegexCache(&sync.Map{})) // else path regexes are compiled per request
 }
 
 // MustLoad is Load for contracts that are embedded and tested.
@@ -206,7 +225,7 @@ func (o *Operation) Documents(status int) bool {
 // ValidateRequest checks a request against one operation in one pass
 // (parameters and body); the body stays readable afterwards.
 func (c *Contract) ValidateRequest(r *http.Request, o *Operation) []Violation {
-	if ok, errs := c.validator.ValidateHttpRequestSyncWithPathItem(r, o.pathItem, o.Path); !ok {
+	if ok, errs := c.requests.ValidateHttpRequestSyncWithPathItem(r, o.pathItem, o.Path); !ok {
 		return violations(errs)
 	}
 	return nil
@@ -215,7 +234,11 @@ func (c *Contract) ValidateRequest(r *http.Request, o *Operation) []Violation {
 // ValidateResponse checks a response (status, headers, body) against the
 // operation the request resolves to.
 func (c *Contract) ValidateResponse(r *http.Request, resp *http.Response) []Violation {
-	if ok, errs := c.validator.ValidateHttpResponse(r, resp); !ok {
+	v, err := c.responses()
+	if err != nil {
+		return []Violation{{In: "contract", Message: err.Error()}}
+	}
+	if ok, errs := v.ValidateHttpResponse(r, resp); !ok {
 		return violations(errs)
 	}
 	return nil

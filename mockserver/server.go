@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
@@ -53,6 +54,11 @@ func New(opts Options) (*Server, error) {
 	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
 		Accounts: accounts.New(id), smtp: out}
 	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
+	var loading sync.WaitGroup // parse the contracts side by side: most of the start-up time
+	for _, f := range s.faces {
+		loading.Go(func() { _, _ = contracts.Load(f.Name()) })
+	}
+	loading.Wait()
 	mux := http.NewServeMux()
 	for _, f := range s.faces {
 		c, err := contracts.Load(f.Name())
