@@ -17,6 +17,11 @@ var APIs = []*API{
 		Vars:  []string{VarTenant, VarClientID},
 		Areas: []string{"AUTH", "PROF", "ADDR", "CRED", "OPTIN", "SOCIAL", "INPUT", "TENANT"},
 	},
+	{
+		Name: "accounts", Prefix: "ACC", Title: "Customer Accounts", Tenant: "",
+		Vars:  []string{VarAccountEmail, VarAccountPassword},
+		Areas: []string{"AUTH", "PROF", "EMAIL", "RESET", "ACTIV", "INPUT"},
+	},
 }
 
 // FindAPI returns the API named name, or nil.
@@ -33,6 +38,13 @@ func FindAPI(name string) *API {
 const (
 	VarTenant   = "tenant"   // the tenant under test
 	VarClientID = "clientId" // the storefront client id
+)
+
+// Built-in variables of the Customer Accounts API: an active test account
+// the target provides, which scenarios without provisioning log in to.
+const (
+	VarAccountEmail    = "accountEmail"    // its login
+	VarAccountPassword = "accountPassword" // its password (a secret: ${ENV} in a target file)
 )
 
 // Capabilities a scenario may need beside its API; a target that lacks one
