@@ -1,6 +1,10 @@
 package scenarios
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // The Customer Accounts API, as seed 000 documents it; docs/accounts.md
 // records the choices the scenarios pin where the seed is silent (the error
@@ -88,8 +92,8 @@ var profile = Obj{
 // shows expects the fields of o with their values.
 func shows(o Obj) []Check {
 	var checks []Check
-	for k, v := range o {
-		checks = append(checks, Equals(k, v))
+	for _, k := range slices.Sorted(maps.Keys(o)) {
+		checks = append(checks, Equals(k, o[k]))
 	}
 	return checks
 }
