@@ -23,7 +23,18 @@ type doppelAPI struct {
 // doppelAPIs lists every API a doppel deployment serves.
 var doppelAPIs = map[string]doppelAPI{
 	"emporix": {Vars: map[string]string{scenarios.VarTenant: "conformance", scenarios.VarClientID: "doppel-conformance"}},
+	"accounts": {
+		Vars: map[string]string{scenarios.VarAccountEmail: accountsEmail, scenarios.VarAccountPassword: accountsPassword},
+		Seed: map[string]any{"customers": []any{map[string]any{
+			"email": accountsEmail, "password": accountsPassword, "name": "Conformance Test", "status": "active"}}},
+	},
 }
+
+// The Customer Accounts test account Setup provisions on a doppel deployment.
+const (
+	accountsEmail    = "conformance@accounts.doppel.test"
+	accountsPassword = "Conformance-1"
+)
 
 // DoppelTarget is a doppel deployment at base — in-process or `doppel serve`
 // elsewhere: every API at the same base URL, every capability, and its own

@@ -34,6 +34,7 @@ func TestAccountsErrorDialect(t *testing.T) {
 	}{
 		{"malformed JSON", "POST", "/customers/login", `{"email":`, nil},
 		{"missing field", "POST", "/customers/login", `{"email":"ann@example.com"}`, nil},
+		{"missing fields", "POST", "/customers/activate", `{"secret":"MBMRDTVTD5"}`, nil},
 		{"wrong type", "POST", "/customers/login", `{"email":1,"password":"p"}`, nil},
 		{"empty password", "POST", "/customers/login", `{"email":"ann@example.com","password":""}`, nil},
 		{"body not an object", "POST", "/customers/login", `[]`, nil},

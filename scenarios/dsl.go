@@ -9,9 +9,9 @@
 //	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)  or  Admin(method, path)
 //	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n), checked and
 //	       captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
-//	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...)
-//	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody / Claim;
-//	.Capture(var, jsonPath) binds a variable; "{var}" (or "{var:upper}") in any string expands it.
+//	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...) / .And(checks...)
+//	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody / Claim / SignedHS256;
+//	.Capture(var, jsonPath) (or .CaptureClaim(var, jsonPath, claim) from a JWT) binds a variable; "{var}" (or "{var:upper}") in any string expands it.
 package scenarios
 
 import "slices"
@@ -80,8 +80,9 @@ type MailQuery struct {
 // AnyCount in MailQuery.Count accepts any number of messages but zero.
 const AnyCount = -1
 
-// Capture binds a variable to the value at a JSON path of the response.
-type Capture struct{ Var, Path string }
+// Capture binds a variable to the value at a JSON path of the response or,
+// with Claim, to that claim of the JWT there.
+type Capture struct{ Var, Path, Claim string }
 
 // Var is a value that stands for a variable's value as it is (a captured
 // number stays a number), inside JSON bodies and expected values.
@@ -187,6 +188,12 @@ func (s Step) WithContentType(contentType string) Step {
 // Expect sets the expected status and adds checks on the response.
 func (s Step) Expect(status int, checks ...Check) Step {
 	s.Status = status
+	return s.And(checks...)
+}
+
+// And adds checks and keeps the expected status, e.g. on a mailbox read,
+// which has none.
+func (s Step) And(checks ...Check) Step {
 	s.Checks = append(slices.Clone(s.Checks), checks...)
 	return s
 }
@@ -203,7 +210,14 @@ func (s Step) ExpectFault(errorcode string, checks ...Check) Step {
 
 // Capture binds a variable to the value at a JSON path of the response.
 func (s Step) Capture(varName, path string) Step {
-	s.Captures = append(slices.Clone(s.Captures), Capture{varName, path})
+	s.Captures = append(slices.Clone(s.Captures), Capture{Var: varName, Path: path})
+	return s
+}
+
+// CaptureClaim binds a variable to a claim of the JWT at a JSON path of the
+// response (its payload is read, its signature not checked).
+func (s Step) CaptureClaim(varName, path, claim string) Step {
+	s.Captures = append(slices.Clone(s.Captures), Capture{Var: varName, Path: path, Claim: claim})
 	return s
 }
 
@@ -265,6 +279,7 @@ const (
 	OpHeader    = "header"     // the response header Path contains Value
 	OpNoBody    = "no-body"    // the response has an empty body
 	OpClaim     = "claim"      // exactly one string, a JWT whose payload's Claim equals Value
+	OpHS256     = "hs256"      // exactly one string, a JWT signed with HS256 keyed by the bytes of Value
 )
 
 func Equals(path string, v any) Check    { return Check{Op: OpEquals, Path: path, Value: v} }
@@ -288,3 +303,7 @@ func NoBody() Check { return Check{Op: OpNoBody} }
 func Claim(path, claim string, v any) Check {
 	return Check{Op: OpClaim, Path: path, Claim: claim, Value: v}
 }
+
+// SignedHS256 expects the string at path to be a JWT whose header says
+// HS256 and whose signature verifies with key (a template) as the secret.
+func SignedHS256(path, key string) Check { return Check{Op: OpHS256, Path: path, Value: key} }

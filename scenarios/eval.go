@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -272,6 +274,8 @@ func (c Check) String() string {
 		return fmt.Sprintf("header %s contains %q", c.Path, c.Value)
 	case OpClaim:
 		return fmt.Sprintf("%q claim %s = %s", c.Path, c.Claim, show(c.Value))
+	case OpHS256:
+		return fmt.Sprintf("%q signed HS256 with %s", c.Path, show(c.Value))
 	}
 	return fmt.Sprintf("%q %s %s", c.Path, c.Op, show(c.Value))
 }
@@ -398,6 +402,14 @@ func (c Check) Eval(r Response, vars Vars) error {
 		if !ok || !Equal(want, got) {
 			return fmt.Errorf("%q: expected claim %s = %s, got %s", c.Path, c.Claim, show(want), show(got))
 		}
+	case OpHS256:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if err := verifyHS256(v, Text(want)); err != nil {
+			return fmt.Errorf("%q: %v", c.Path, err)
+		}
 	default:
 		return fmt.Errorf("unknown check %q", c.Op)
 	}
@@ -422,6 +434,35 @@ func jwtPayload(v any) (any, error) {
 	return claims, nil
 }
 
+// verifyHS256 checks that v is a JWT whose header says HS256 and whose
+// signature is the HMAC-SHA256 of its first two parts keyed by key. The
+// error never shows the key.
+func verifyHS256(v any, key string) error {
+	s, _ := v.(string)
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return fmt.Errorf("expected a JWT, got %s", show(v))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return fmt.Errorf("JWT header is not base64url: %v", err)
+	}
+	header, err := Decode(raw)
+	if h, isObject := header.(map[string]any); err != nil || !isObject || h["alg"] != "HS256" {
+		return fmt.Errorf("expected a JWT header with alg HS256, got %s", raw)
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return fmt.Errorf("JWT signature is not base64url: %v", err)
+	}
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		return fmt.Errorf("the JWT signature does not verify with the expected key")
+	}
+	return nil
+}
+
 // Extract returns the value a capture binds.
 func (c Capture) Extract(r Response) (any, error) {
 	if r.JSON == nil {
@@ -431,5 +472,16 @@ func (c Capture) Extract(r Response) (any, error) {
 	if len(got) != 1 {
 		return nil, fmt.Errorf("capture %s: expected one value at %q, found %d", c.Var, c.Path, len(got))
 	}
-	return got[0], nil
+	if c.Claim == "" {
+		return got[0], nil
+	}
+	claims, err := jwtPayload(got[0])
+	if err != nil {
+		return nil, fmt.Errorf("capture %s: %q: %v", c.Var, c.Path, err)
+	}
+	v, ok := claims.(map[string]any)[c.Claim]
+	if !ok {
+		return nil, fmt.Errorf("capture %s: the JWT at %q has no claim %s", c.Var, c.Path, c.Claim)
+	}
+	return v, nil
 }

@@ -17,6 +17,11 @@ var APIs = []*API{
 		Vars:  []string{VarTenant, VarClientID},
 		Areas: []string{"AUTH", "PROF", "ADDR", "CRED", "OPTIN", "SOCIAL", "INPUT", "TENANT"},
 	},
+	{
+		Name: "accounts", Prefix: "ACC", Title: "Customer Accounts", Tenant: "",
+		Vars:  []string{VarAccountEmail, VarAccountPassword},
+		Areas: []string{"AUTH", "PROF", "EMAIL", "RESET", "ACTIV", "INPUT"},
+	},
 }
 
 // FindAPI returns the API named name, or nil.
@@ -35,6 +40,13 @@ const (
 	VarClientID = "clientId" // the storefront client id
 )
 
+// Built-in variables of the Customer Accounts API: an active test account
+// the target provides, which scenarios without provisioning log in to.
+const (
+	VarAccountEmail    = "accountEmail"    // its login
+	VarAccountPassword = "accountPassword" // its password (a secret: ${ENV} in a target file)
+)
+
 // Capabilities a scenario may need beside its API; a target that lacks one
 // has the scenario skipped, with the capability's reason.
 const (
@@ -49,9 +61,12 @@ const (
 	// SocialLogin: logs in with an identity provider's authorization code.
 	SocialLogin = "social-login"
 	// Provisioning: creates customers through doppel's POST /__doppel/seed
-	// (for APIs without a sign-up endpoint).
+	// (for APIs without a sign-up endpoint); it needs no "admin" label.
 	Provisioning = "provisioning"
 )
+
+// SeedPath is doppel's admin endpoint that provisioning scenarios POST to.
+const SeedPath = "/__doppel/seed"
 
 // Smoke marks the few scenarios of mode quick: one per area, fast, harmless.
 const Smoke = "smoke"

@@ -31,6 +31,7 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"mail without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{MailToken("a@b.c", "k", "t")}}, "mailbox"},
 		{"admin without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Admin("POST", "/__doppel/reset").Expect(204)}}, "admin"},
 		{"no status", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x")}}, "status"},
+		{"seed without provisioning", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", "admin"}, Steps: []Step{Admin("POST", SeedPath).Expect(204)}}, "provisioning"},
 		{"tenant without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Tenants: []string{"b"}, Steps: []Step{GET("/x").Expect(200)}}, "multi-tenant"},
 	}
 	for _, tt := range tests {
@@ -42,11 +43,44 @@ func TestValidateCatchesMistakes(t *testing.T) {
 	}
 }
 
-func TestChecks(t *testing.T) {
-	doc, err := Decode([]byte(`{"a":{"b":[1,2,"x"]},"s":"hello","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCJ9.sig"}`))
+func TestProvisioningNeedsNoAdminLabel(t *testing.T) {
+	s := Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", Provisioning},
+		Steps: []Step{Admin("POST", SeedPath).Expect(204)}}
+	require.NoError(t, s.Validate())
+	s.Steps = []Step{Admin("POST", "/__doppel/reset").Expect(204)}
+	require.ErrorContains(t, s.Validate(), `lacks the "admin" label`)
+}
+
+func TestAndKeepsTheStatus(t *testing.T) {
+	s := GET("/x").Expect(200, Present("a")).And(Present("b"))
+	assert.Equal(t, 200, s.Status)
+	assert.Len(t, s.Checks, 2)
+	assert.Zero(t, MailToken("a@b.c", "k", "t").And(Present("b")).Status)
+}
+
+// seedToken is seed 000's do_reset example: HS256 keyed by the code
+// 8KY0CX0LAR, payload {"passphrase":"Y6ZuXXsf0ojfeU"}.
+const seedToken = "eyJhbGciOiJIUzI1NiJ9.eyJwYXNzcGhyYXNlIjoiWTZadVhYc2Ywb2pmZVUifQ.ilHChoIUmt-UufO3u9ItFnOj6YpCe_5lSlabzYitRt4"
+
+func TestCaptureClaim(t *testing.T) {
+	doc, err := Decode([]byte(`{"token":"` + seedToken + `","s":"hello"}`))
 	require.NoError(t, err)
 	r := Response{Status: 200, JSON: doc}
-	vars := Vars{"n": "13869000"}
+	got, err := POST("/x").CaptureClaim("pass", "token", "passphrase").Captures[0].Extract(r)
+	require.NoError(t, err)
+	assert.Equal(t, "Y6ZuXXsf0ojfeU", got)
+	_, err = Capture{Var: "v", Path: "token", Claim: "sub"}.Extract(r)
+	assert.ErrorContains(t, err, "no claim sub")
+	_, err = Capture{Var: "v", Path: "s", Claim: "sub"}.Extract(r)
+	assert.ErrorContains(t, err, "expected a JWT")
+}
+
+func TestChecks(t *testing.T) {
+	doc, err := Decode([]byte(`{"a":{"b":[1,2,"x"]},"s":"hello","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCJ9.sig",
+		"seed":"` + seedToken + `","none":"eyJhbGciOiJub25lIn0.eyJwYXNzcGhyYXNlIjoiWTZadVhYc2Ywb2pmZVUifQ.NjPbjO8xPOo1aUgPBL4xm622fz7vHpALbNncrrloU4Y"}`))
+	require.NoError(t, err)
+	r := Response{Status: 200, JSON: doc}
+	vars := Vars{"n": "13869000", "code": "8KY0CX0LAR"}
 	tests := []struct {
 		check Check
 		pass  bool
@@ -67,6 +101,11 @@ func TestChecks(t *testing.T) {
 		{Claim("jwt", "sub", "{n}"), true},
 		{Claim("jwt", "sub", "1"), false},
 		{Claim("s", "sub", "1"), false},
+		{SignedHS256("seed", "{code}"), true},
+		{SignedHS256("seed", "8KY0CX0LAS"), false},
+		{SignedHS256("none", "{code}"), false}, // signed with the key, but its header says alg none
+		{SignedHS256("jwt", "{code}"), false},
+		{SignedHS256("s", "{code}"), false},
 	}
 	for _, tt := range tests {
 		err := tt.check.Eval(r, vars)

@@ -151,7 +151,12 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 	if st.Status < 100 || st.Status > 599 {
 		bad("expected status %d is not set or not an HTTP status", st.Status)
 	}
-	if r.Admin && !s.Has(NeedsAdmin) {
+	switch {
+	case r.Admin && r.Method == "POST" && r.Path == SeedPath:
+		if !s.Has(Provisioning) {
+			bad("provisions through %s but the scenario lacks the %q label", SeedPath, Provisioning)
+		}
+	case r.Admin && !s.Has(NeedsAdmin):
 		bad("calls the admin API but the scenario lacks the %q label", NeedsAdmin)
 	}
 	if !r.Admin && strings.HasPrefix(r.Path, "/__doppel/") {

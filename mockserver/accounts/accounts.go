@@ -105,16 +105,27 @@ func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
 
 var (
 	additional = regexp.MustCompile(`^additional propert(?:y|ies) (.+) not allowed$`)
+	missing    = regexp.MustCompile(`^missing propert(?:y|ies) ('.+)$`)
 	quoted     = regexp.MustCompile(`'([^']*)'`)
 )
 
 // fieldErrors names the fields of a contract violation; an object with
-// fields it does not allow names each of them.
+// fields it does not allow, or without fields it requires, names each.
 func fieldErrors(v contracts.Violation) []fieldError {
 	if m := additional.FindStringSubmatch(v.Message); m != nil {
 		var out []fieldError
 		for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
 			out = append(out, fieldError{Field: strings.TrimPrefix(v.Field+"."+q[1], "."), Message: "field not allowed"})
+		}
+		return out
+	}
+	if m := missing.FindStringSubmatch(v.Message); m != nil {
+		names := quoted.FindAllStringSubmatch(m[1], -1)
+		// the violation's field is the object's path plus the first name
+		object := strings.TrimSuffix(strings.TrimSuffix(v.Field, names[0][1]), ".")
+		var out []fieldError
+		for _, q := range names {
+			out = append(out, fieldError{Field: strings.TrimPrefix(object+"."+q[1], "."), Message: "missing property '" + q[1] + "'"})
 		}
 		return out
 	}
