@@ -54,6 +54,7 @@ type Run struct {
 	endpoint  Endpoint
 	contract  *contracts.Contract
 	undo      []scenarios.Step
+	seen      map[MailFilter]int // messages earlier reads of the run found, by filter
 }
 
 // Run runs a scenario: its steps in order until the first failure, then the
@@ -270,7 +271,10 @@ func basePath(base string) string {
 }
 
 // mail reads the mailbox, waiting up to MailWait for the expected messages,
-// and returns the newest one (nil when none is expected).
+// and returns the newest one (nil when none is expected). A read of AnyCount
+// waits for a message that no earlier such read of the run has taken, so
+// that a read right after a second request gets the second mail, however
+// slowly the target delivers it.
 func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 	to, err := scenarios.Expand(m.To, r.Vars)
 	if err != nil {
@@ -295,10 +299,22 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 			return nil, err
 		}
 		arrived := len(got) > 0 && len(got) >= m.Count
+		if m.Count == scenarios.AnyCount {
+			arrived = len(got) > r.seen[f]
+		}
 		if arrived || !time.Now().Before(deadline) {
+			seen := r.seen[f]
+			if m.Count == scenarios.AnyCount { // reads of a count only assert; these take the message
+				if r.seen == nil {
+					r.seen = map[MailFilter]int{}
+				}
+				r.seen[f] = len(got)
+			}
 			switch {
 			case m.Count == scenarios.AnyCount && len(got) == 0:
 				return nil, fmt.Errorf("no %s mail to %s", m.Kind, to)
+			case m.Count == scenarios.AnyCount && len(got) == seen:
+				return nil, fmt.Errorf("no new %s mail to %s: still the %d read before", m.Kind, to, seen)
 			case m.Count != scenarios.AnyCount && len(got) != m.Count:
 				return nil, fmt.Errorf("expected %d %s mail(s) to %s, found %d", m.Count, m.Kind, to, len(got))
 			case len(got) == 0:
