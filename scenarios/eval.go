@@ -64,8 +64,8 @@ func Text(v any) string {
 	}
 }
 
-// ExpandValue expands the templates inside a JSON-like value: strings are
-// templates, Var stands for a variable's value as it is.
+// ExpandValue expands the templates inside a JSON-like value: strings and
+// object keys are templates, Var stands for a variable's value as it is.
 func ExpandValue(v any, vars Vars) (any, error) {
 	switch x := v.(type) {
 	case string:
@@ -79,11 +79,15 @@ func ExpandValue(v any, vars Vars) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
+			ek, err := Expand(k, vars)
+			if err != nil {
+				return nil, err
+			}
 			ev, err := ExpandValue(e, vars)
 			if err != nil {
 				return nil, err
 			}
-			out[k] = ev
+			out[ek] = ev
 		}
 		return out, nil
 	case []any:
@@ -120,7 +124,8 @@ func valueVars(v any) []string {
 		return []string{string(x)}
 	case map[string]any:
 		var out []string
-		for _, e := range x {
+		for k, e := range x {
+			out = append(out, Placeholders(k)...)
 			out = append(out, valueVars(e)...)
 		}
 		return out
@@ -272,6 +277,8 @@ func (c Check) String() string {
 		return fmt.Sprintf("header %s contains %q", c.Path, c.Value)
 	case OpClaim:
 		return fmt.Sprintf("%q claim %s = %s", c.Path, c.Claim, show(c.Value))
+	case OpLifetime:
+		return fmt.Sprintf("%q JWT lifetime %vs", c.Path, c.Value)
 	}
 	return fmt.Sprintf("%q %s %s", c.Path, c.Op, show(c.Value))
 }
@@ -390,13 +397,31 @@ func (c Check) Eval(r Response, vars Vars) error {
 		if err != nil {
 			return err
 		}
-		claims, err := jwtPayload(v)
+		got, err := claim(v, c.Claim)
 		if err != nil {
 			return fmt.Errorf("%q: %v", c.Path, err)
 		}
-		got, ok := claims.(map[string]any)[c.Claim]
-		if !ok || !Equal(want, got) {
+		if !Equal(want, got) {
 			return fmt.Errorf("%q: expected claim %s = %s, got %s", c.Path, c.Claim, show(want), show(got))
+		}
+	case OpLifetime:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		var times [2]float64
+		for i, name := range []string{"iat", "exp"} {
+			t, err := claim(v, name)
+			if err != nil {
+				return fmt.Errorf("%q: %v", c.Path, err)
+			}
+			n, ok := t.(json.Number)
+			if times[i], err = n.Float64(); !ok || err != nil {
+				return fmt.Errorf("%q: claim %s is not a number: %s", c.Path, name, show(t))
+			}
+		}
+		if got := Normalize(times[1] - times[0]); !Equal(want, got) {
+			return fmt.Errorf("%q: expected a JWT valid %ss (exp - iat), got %ss", c.Path, show(want), show(got))
 		}
 	default:
 		return fmt.Errorf("unknown check %q", c.Op)
@@ -404,8 +429,21 @@ func (c Check) Eval(r Response, vars Vars) error {
 	return nil
 }
 
+// claim returns a claim of the compact JWT v.
+func claim(v any, name string) (any, error) {
+	claims, err := jwtPayload(v)
+	if err != nil {
+		return nil, err
+	}
+	got, ok := claims[name]
+	if !ok {
+		return nil, fmt.Errorf("the JWT has no claim %s: %s", name, show(claims))
+	}
+	return got, nil
+}
+
 // jwtPayload decodes the payload of a compact JWT.
-func jwtPayload(v any) (any, error) {
+func jwtPayload(v any) (map[string]any, error) {
 	s, _ := v.(string)
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 {
@@ -415,8 +453,9 @@ func jwtPayload(v any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("JWT payload is not base64url: %v", err)
 	}
-	claims, err := Decode(raw)
-	if _, isObject := claims.(map[string]any); err != nil || !isObject {
+	doc, err := Decode(raw)
+	claims, isObject := doc.(map[string]any)
+	if err != nil || !isObject {
 		return nil, fmt.Errorf("JWT payload is not a JSON object: %s", raw)
 	}
 	return claims, nil
@@ -431,5 +470,12 @@ func (c Capture) Extract(r Response) (any, error) {
 	if len(got) != 1 {
 		return nil, fmt.Errorf("capture %s: expected one value at %q, found %d", c.Var, c.Path, len(got))
 	}
-	return got[0], nil
+	if c.Claim == "" {
+		return got[0], nil
+	}
+	v, err := claim(got[0], c.Claim)
+	if err != nil {
+		return nil, fmt.Errorf("capture %s: %q: %v", c.Var, c.Path, err)
+	}
+	return v, nil
 }

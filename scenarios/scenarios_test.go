@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"encoding/base64"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,6 +30,9 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"admin without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Admin("POST", "/__doppel/reset").Expect(204)}}, "admin"},
 		{"no status", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x")}}, "status"},
 		{"tenant without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Tenants: []string{"b"}, Steps: []Step{GET("/x").Expect(200)}}, "multi-tenant"},
+		{"seed without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", NeedsAdmin}, Steps: []Step{Admin("POST", SeedPath).Expect(204)}}, "provisioning"},
+		{"unbound form field", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{POST("/x").Form(map[string]string{"a": "{pw}"}).Expect(200)}}, `form field a uses variable "pw"`},
+		{"unbound key", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{POST("/x").JSON(Obj{"{store}": 1}).Expect(200)}}, `"store" before it is bound`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,8 +43,45 @@ func TestValidateCatchesMistakes(t *testing.T) {
 	}
 }
 
+func TestSeedNeedsOnlyProvisioning(t *testing.T) {
+	s := Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", Provisioning},
+		Steps: []Step{Admin("POST", SeedPath).Expect(204)}}
+	require.NoError(t, s.Validate())
+	s.Steps = []Step{Admin("POST", "/__doppel/reset").Expect(204)}
+	require.ErrorContains(t, s.Validate(), `lacks the "admin" label`)
+}
+
+func TestExpandValueExpandsKeys(t *testing.T) {
+	got, err := ExpandValue(Obj{"stores": Obj{"{store}": Arr{"{email}"}}}, Vars{"store": "DEFAULT", "email": "a@b.c"})
+	require.NoError(t, err)
+	assert.Equal(t, Obj{"stores": Obj{"DEFAULT": Arr{"a@b.c"}}}, got)
+	_, err = ExpandValue(Obj{"{nope}": 1}, Vars{})
+	assert.ErrorContains(t, err, "nope")
+}
+
+// jwt is an unsigned compact JWT with the given payload.
+func jwt(payload string) string {
+	return "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+}
+
+func TestCaptureClaim(t *testing.T) {
+	doc, err := Decode([]byte(`{"token":"` + jwt(`{"id":"u-1","roles":["ROLE_ADMIN"]}`) + `","s":"x"}`))
+	require.NoError(t, err)
+	r := Response{JSON: doc}
+	got, err := Capture{Var: "v", Path: "token", Claim: "id"}.Extract(r)
+	require.NoError(t, err)
+	assert.Equal(t, "u-1", got)
+	_, err = Capture{Var: "v", Path: "token", Claim: "exp"}.Extract(r)
+	assert.ErrorContains(t, err, "no claim exp")
+	_, err = Capture{Var: "v", Path: "s", Claim: "id"}.Extract(r)
+	assert.ErrorContains(t, err, "expected a JWT")
+	step := GET("/x").Expect(200).CaptureClaim("v", "token", "id")
+	assert.Equal(t, []Capture{{Var: "v", Path: "token", Claim: "id"}}, step.Captures)
+}
+
 func TestChecks(t *testing.T) {
-	doc, err := Decode([]byte(`{"a":{"b":[1,2,"x"]},"s":"hello","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCJ9.sig"}`))
+	doc, err := Decode([]byte(`{"a":{"b":[1,2,"x"]},"s":"hello","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCJ9.sig",` +
+		`"day":"` + jwt(`{"iat":1700000000,"exp":1700086400}`) + `","noExp":"` + jwt(`{"iat":1700000000}`) + `"}`))
 	require.NoError(t, err)
 	r := Response{Status: 200, JSON: doc}
 	vars := Vars{"n": "13869000"}
@@ -64,6 +105,11 @@ func TestChecks(t *testing.T) {
 		{Claim("jwt", "sub", "{n}"), true},
 		{Claim("jwt", "sub", "1"), false},
 		{Claim("s", "sub", "1"), false},
+		{Claim("jwt", "nope", "1"), false},
+		{Lifetime("day", 86400), true},
+		{Lifetime("day", 3600), false},
+		{Lifetime("noExp", 86400), false},
+		{Lifetime("s", 86400), false},
 	}
 	for _, tt := range tests {
 		err := tt.check.Eval(r, vars)

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -151,8 +152,13 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 	if st.Status < 100 || st.Status > 599 {
 		bad("expected status %d is not set or not an HTTP status", st.Status)
 	}
-	if r.Admin && !s.Has(NeedsAdmin) {
-		bad("calls the admin API but the scenario lacks the %q label", NeedsAdmin)
+	if need := NeedsAdmin; r.Admin {
+		if r.Method == "POST" && r.Path == SeedPath {
+			need = Provisioning
+		}
+		if !s.Has(need) {
+			bad("calls the admin API (%s %s) but the scenario lacks the %q label", r.Method, r.Path, need)
+		}
 	}
 	if !r.Admin && strings.HasPrefix(r.Path, "/__doppel/") {
 		bad("admin path %q must be called with Admin()", r.Path)
@@ -168,6 +174,9 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 		uses("token", r.Token)
 	}
 	uses("body", valueVars(r.JSON)...)
+	for _, name := range slices.Sorted(maps.Keys(r.Form)) {
+		uses("form field "+name, Placeholders(r.Form[name])...)
+	}
 	if r.Raw != nil {
 		uses("body", Placeholders(*r.Raw)...)
 	}
