@@ -23,7 +23,15 @@ type doppelAPI struct {
 // doppelAPIs lists every API a doppel deployment serves.
 var doppelAPIs = map[string]doppelAPI{
 	"emporix": {Vars: map[string]string{scenarios.VarTenant: "conformance", scenarios.VarClientID: "doppel-conformance"}},
+	"openloyalty": {
+		Vars: map[string]string{scenarios.VarStoreCode: "conformance", scenarios.VarAdminUsername: olAdmin, scenarios.VarAdminPassword: olAdminPassword},
+		Seed: map[string]any{"admins": []any{map[string]any{"username": olAdmin, "email": olAdmin + "@example.com", "password": olAdminPassword}}},
+	},
 }
+
+// The Open Loyalty admin a doppel deployment is seeded with for the suite;
+// its password meets the password policy, so that scenarios can restore it.
+const olAdmin, olAdminPassword = "conformance-admin", "Conf0rmance!admin"
 
 // DoppelTarget is a doppel deployment at base — in-process or `doppel serve`
 // elsewhere: every API at the same base URL, every capability, and its own

@@ -3,11 +3,12 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // All lists every scenario, API by API.
 func All() []Scenario {
-	return Emporix
+	return slices.Concat(Emporix, OpenLoyalty)
 }
 
 // CheckAll validates every scenario and that their IDs are unique.

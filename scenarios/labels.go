@@ -17,6 +17,11 @@ var APIs = []*API{
 		Vars:  []string{VarTenant, VarClientID},
 		Areas: []string{"AUTH", "PROF", "ADDR", "CRED", "OPTIN", "SOCIAL", "INPUT", "TENANT"},
 	},
+	{
+		Name: "openloyalty", Prefix: "OL", Title: "Open Loyalty security", Tenant: VarStoreCode,
+		Vars:  []string{VarStoreCode, VarAdminUsername, VarAdminPassword},
+		Areas: []string{"AUTH", "TOKEN", "CHANGE", "RESET", "ACCESS", "INPUT"},
+	},
 }
 
 // FindAPI returns the API named name, or nil.
@@ -33,6 +38,13 @@ func FindAPI(name string) *API {
 const (
 	VarTenant   = "tenant"   // the tenant under test
 	VarClientID = "clientId" // the storefront client id
+)
+
+// Built-in variables of the Open Loyalty API.
+const (
+	VarStoreCode     = "storeCode"     // the store under test
+	VarAdminUsername = "adminUsername" // an admin's username, for admin scenarios
+	VarAdminPassword = "adminPassword" // that admin's password
 )
 
 // Capabilities a scenario may need beside its API; a target that lacks one
