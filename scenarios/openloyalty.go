@@ -13,16 +13,20 @@ const (
 	olNewPassword = "Chang3d!pass"
 	olThird       = "Th1rd!pass"
 	// olJWT is how an RS256 JWT of the seed starts: {"alg":"RS256","typ":
-	olJWT     = `^eyJhbGciOiJSUzI1NiIsInR5cCI6`
-	olDay     = 86400 // a JWT's lifetime in seconds
-	olReset   = "password_reset"
-	olAdminRq = "/api/password/reset/request"
-	olResetPw = "/api/password/reset"
-	olRefresh = "/api/token/refresh"
-	olRevoke  = "/api/token/revoke"
-	olAdminIn = "/api/admin/login_check"
+	olJWT       = `^eyJhbGciOiJSUzI1NiIsInR5cCI6`
+	olDay       = 86400            // a JWT's lifetime in seconds
+	olResetMail = "password_reset" // the mailbox kind of reset tokens
 	// olForeignJWT is an RS256 JWT of another key (the contract's example).
 	olForeignJWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImFkbWluIiwicm9sZXMiOlsiUk9MRV9BRE1JTiJdLCJpZCI6IjFiNGUyOGJhLTJmYTEtNDFkMi04ODNmLTAwMTZkM2NjYTQyNyIsImV4cCI6MTcwMDA4NjQwMCwiaWF0IjoxNzAwMDAwMDAwfQ.EBg8bQxdWcigXfikKUNXQfrT43bjpjKbNltlXBUNGPeh0LF9I-d_DvMVH1YTPK48vLRGhFahUdKmHgkpprHpGIpREHmALaK6E5-AvKJo-nTACOm7FlcYV5Uj0kHBIIiUxHP-vZ7gjok0NSUvWPMWKOvLWcSjIHK4G_yVeqG_xKnhPV0rclXMwmUD12upmx3R4cIVm8Vo16MN0y8SparzSjhcNaaFlMrjthmiGLCwH9uBsai38dfWNoHlhlrjjUWZ3GbTQ1v-tPJj7lqEcu7V9FKDjNLKDNaBVEkkwKkyWuIJ6OzRLy7EcFvhHOVVCD1qpRExcnMMR_RALgq2FnRjpA"
+)
+
+// Paths outside any store.
+const (
+	olAdminLoginPath   = "/api/admin/login_check"
+	olRefreshPath      = "/api/token/refresh"
+	olRevokePath       = "/api/token/revoke"
+	olAdminRequestPath = "/api/password/reset/request"
+	olResetPath        = "/api/password/reset"
 )
 
 // The messages of the password policy (seed 001), of Symfony's constraints
@@ -41,7 +45,7 @@ const (
 
 func olLabels(extra ...string) []string { return append([]string{"openloyalty"}, extra...) }
 
-// ---- paths (store is a template) ----
+// ---- paths of a store (a template) ----
 
 func olLoginPath(store string) string       { return "/api/" + store + "/customer/login_check" }
 func olRequestPath(store string) string     { return "/api/" + store + "/customer/password/reset/request" }
@@ -93,7 +97,7 @@ func olLogin(user, pw, tokVar string) Step {
 
 // olAdminLogin logs an admin in.
 func olAdminLogin(user, pw, tokVar string) Step {
-	return olTokens(POST(olAdminIn).JSON(olCreds(user, pw)), tokVar)
+	return olTokens(POST(olAdminLoginPath).JSON(olCreds(user, pw)), tokVar)
 }
 
 // olTargetAdmin logs the target's admin in, as "admin".
@@ -108,7 +112,7 @@ func olLoginFails(user, pw string) Step {
 }
 
 func olAdminLoginFails(user, pw string) Step {
-	return olBadCredentials(POST(olAdminIn).JSON(olCreds(user, pw)))
+	return olBadCredentials(POST(olAdminLoginPath).JSON(olCreds(user, pw)))
 }
 
 // olUnchanged shows that a customer's password is still olPassword.
@@ -130,7 +134,7 @@ func olEveryLoginBody(path, user, pw string) Steps {
 
 // olRefreshOf refreshes with tokVar+"Refresh" in a JSON body.
 func olRefreshOf(tokVar string) Step {
-	return POST(olRefresh).JSON(Obj{"refresh_token": "{" + tokVar + "Refresh}"})
+	return POST(olRefreshPath).JSON(Obj{"refresh_token": "{" + tokVar + "Refresh}"})
 }
 
 // olRefreshed expects a refresh to answer a JWT, bound to newVar, and the
@@ -209,15 +213,17 @@ func olResetRequest(user string) Step {
 	return POST(olRequestPath("{storeCode}")).JSON(Obj{"username": user})
 }
 
-func olAdminResetRequest(user string) Step { return POST(olAdminRq).JSON(Obj{"username": user}) }
+func olAdminResetRequest(user string) Step {
+	return POST(olAdminRequestPath).JSON(Obj{"username": user})
+}
 
 func olResetWith(token, pw string) Step {
-	return POST(olResetPw).JSON(Obj{"token": token, "reset": Obj{"plainPassword": pw}})
+	return POST(olResetPath).JSON(Obj{"token": token, "reset": Obj{"plainPassword": pw}})
 }
 
 // olMailedReset requests a reset for a customer and binds the mailed token.
 func olMailedReset(user, tokenVar string) Steps {
-	return Steps{olSuccess(olResetRequest(user)), MailToken(user, olReset, tokenVar)}
+	return Steps{olSuccess(olResetRequest(user)), MailToken(user, olResetMail, tokenVar)}
 }
 
 // OpenLoyalty lists the Open Loyalty scenarios.
@@ -226,7 +232,7 @@ var OpenLoyalty = []Scenario{
 	{
 		ID: "OL-AUTH-001", Description: "An admin login with a form body MUST answer an RS256 JWT naming the admin with ROLE_ADMIN, valid 24 hours, and a 128-hex-digit refresh token.",
 		Labels: olLabels(Smoke),
-		Steps: Seq(olTokens(POST(olAdminIn).Form(map[string]string{"_username": "{adminUsername}", "_password": "{adminPassword}"}), "admin",
+		Steps: Seq(olTokens(POST(olAdminLoginPath).Form(map[string]string{"_username": "{adminUsername}", "_password": "{adminPassword}"}), "admin",
 			Claim("token", "username", "{adminUsername}"), Claim("token", "roles", Arr{"ROLE_ADMIN"}), Lifetime("token", olDay))),
 	},
 	{
@@ -241,7 +247,7 @@ var OpenLoyalty = []Scenario{
 		Labels: olLabels(Provisioning), Emails: []string{"email", "adminEmail"}, Fresh: []string{"name"},
 		Steps: Seq(olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
 			olEveryLoginBody(olLoginPath("{storeCode}"), "{email}", olPassword),
-			olEveryLoginBody(olAdminIn, "{name}", olPassword)),
+			olEveryLoginBody(olAdminLoginPath, "{name}", olPassword)),
 	},
 	{
 		ID: "OL-AUTH-004", Description: "An admin MUST log in with its username or its e-mail, both JWTs naming its username and the same id.",
@@ -256,8 +262,8 @@ var OpenLoyalty = []Scenario{
 		Steps: Seq(
 			olAdminLoginFails("{adminUsername}", "{adminPassword}-wrong"),
 			olAdminLoginFails("{unknown}", "{adminPassword}"),
-			olBadCredentials(POST(olAdminIn).JSON(Obj{})),
-			olBadCredentials(POST(olAdminIn))),
+			olBadCredentials(POST(olAdminLoginPath).JSON(Obj{})),
+			olBadCredentials(POST(olAdminLoginPath))),
 	},
 	{
 		ID: "OL-AUTH-006", Description: "A customer login with a wrong password or an unknown e-mail, a customer's credentials on the admin login and an admin's on the customer login MUST be answered 401 Bad credentials.",
@@ -299,7 +305,7 @@ var OpenLoyalty = []Scenario{
 		Labels: olLabels(Provisioning), Emails: []string{"email"},
 		Steps: Seq(olProvision("{email}"),
 			olLogin("{email}", olPassword, "tok").CaptureClaim("uid", "token", "id"),
-			olRefreshed(POST(olRefresh).Form(map[string]string{"refresh_token": "{tokRefresh}"}), "tok", "tok2",
+			olRefreshed(POST(olRefreshPath).Form(map[string]string{"refresh_token": "{tokRefresh}"}), "tok", "tok2",
 				Claim("token", "id", Var("uid")), Claim("token", "username", "{email}"), Claim("token", "roles", Arr{"ROLE_PARTICIPANT"}),
 				Lifetime("token", olDay)),
 			olAccepted("{storeCode}", "customer", "tok2")),
@@ -316,23 +322,23 @@ var OpenLoyalty = []Scenario{
 		ID: "OL-TOKEN-003", Description: "A refresh token MUST be accepted in the query as in the body, and MUST keep working after each refresh.",
 		Labels: olLabels(Provisioning), Emails: []string{"email"},
 		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
-			olRefreshed(POST(olRefresh).Query("refresh_token", "{tokRefresh}"), "tok", "tok2"),
+			olRefreshed(POST(olRefreshPath).Query("refresh_token", "{tokRefresh}"), "tok", "tok2"),
 			olRefreshed(olRefreshOf("tok"), "tok", "tok3"),
-			olRefreshed(POST(olRefresh).Query("refresh_token", "{tokRefresh}"), "tok", "tok4")),
+			olRefreshed(POST(olRefreshPath).Query("refresh_token", "{tokRefresh}"), "tok", "tok4")),
 	},
 	{
 		ID: "OL-TOKEN-004", Description: "A missing, empty or unknown refresh token MUST be answered 401 with code 401 and the message Bad credentials.",
 		Labels: olLabels(),
 		Steps: Seq(
-			olRefreshRefused(POST(olRefresh)),
-			olRefreshRefused(POST(olRefresh).Form(map[string]string{"refresh_token": ""})),
-			olRefreshRefused(POST(olRefresh).JSON(Obj{"refresh_token": strings.Repeat("0", 128)}))),
+			olRefreshRefused(POST(olRefreshPath)),
+			olRefreshRefused(POST(olRefreshPath).Form(map[string]string{"refresh_token": ""})),
+			olRefreshRefused(POST(olRefreshPath).JSON(Obj{"refresh_token": strings.Repeat("0", 128)}))),
 	},
 	{
 		ID: "OL-TOKEN-005", Description: "A revoke MUST answer 200 with no body, after which the refresh tokens of all the caller's logins MUST be refused.",
 		Labels: olLabels(Provisioning), Emails: []string{"email"},
 		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "t1"), olLogin("{email}", olPassword, "t2"),
-			GET(olRevoke).As("t1").Expect(200, NoBody()),
+			GET(olRevokePath).As("t1").Expect(200, NoBody()),
 			olRefreshRefused(olRefreshOf("t1")),
 			olRefreshRefused(olRefreshOf("t2"))),
 	},
@@ -340,21 +346,21 @@ var OpenLoyalty = []Scenario{
 		ID: "OL-TOKEN-006", Description: "A JWT SHOULD stay valid after its user's revoke, as JWTs are stateless.",
 		Labels: olLabels(Provisioning), Emails: []string{"email"},
 		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
-			GET(olRevoke).As("tok").Expect(200),
+			GET(olRevokePath).As("tok").Expect(200),
 			olAccepted("{storeCode}", "customer", "tok")),
 	},
 	{
 		ID: "OL-TOKEN-007", Description: "A revoke MUST NOT affect another user's refresh tokens.",
 		Labels: olLabels(Provisioning), Emails: []string{"email", "other"},
 		Steps: Seq(olProvision("{email}", "{other}"), olLogin("{email}", olPassword, "tok"), olLogin("{other}", olPassword, "otherTok"),
-			GET(olRevoke).As("tok").Expect(200),
+			GET(olRevokePath).As("tok").Expect(200),
 			olRefreshed(olRefreshOf("otherTok"), "otherTok", "otherTok2")),
 	},
 	{
 		ID: "OL-TOKEN-008", Description: "An admin's revoke SHOULD be accepted and refuse its refresh tokens.",
 		Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
 		Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "adm"),
-			GET(olRevoke).As("adm").Expect(200, NoBody()),
+			GET(olRevokePath).As("adm").Expect(200, NoBody()),
 			olRefreshRefused(olRefreshOf("adm"))),
 	},
 
@@ -426,8 +432,8 @@ var OpenLoyalty = []Scenario{
 		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
 		Steps: Seq(olProvision("{email}"),
 			olSuccess(POST(olRequestPath("{storeCode}")).Form(map[string]string{"username": "{email}"})),
-			MailToken("{email}", olReset, "reset"),
-			olSuccess(POST(olResetPw).Form(map[string]string{"token": "{reset}", "reset[plainPassword]": olNewPassword})),
+			MailToken("{email}", olResetMail, "reset"),
+			olSuccess(POST(olResetPath).Form(map[string]string{"token": "{reset}", "reset[plainPassword]": olNewPassword})),
 			olLoginFails("{email}", olPassword),
 			olLogin("{email}", olNewPassword, "tok"),
 			olNotFound(olResetWith("{reset}", olThird)),
@@ -439,7 +445,7 @@ var OpenLoyalty = []Scenario{
 		Steps: Seq(olProvision("{email}"),
 			olSuccess(olResetRequest("{email}")),
 			olError(olResetRequest("{email}"), olRequested),
-			MailCount("{email}", olReset, 1)),
+			MailCount("{email}", olResetMail, 1)),
 	},
 	{
 		ID: "OL-RESET-003", Description: "A completed reset MUST clear the pending request, so that a new request mails a new token.",
@@ -448,7 +454,7 @@ var OpenLoyalty = []Scenario{
 			olMailedReset("{email}", "first"),
 			olSuccess(olResetWith("{first}", olNewPassword)),
 			olMailedReset("{email}", "second"),
-			MailCount("{email}", olReset, 2),
+			MailCount("{email}", olResetMail, 2),
 			olNotFound(olResetWith("{first}", olThird)),
 			olSuccess(olResetWith("{second}", olThird)),
 			olLogin("{email}", olThird, "tok")),
@@ -459,7 +465,7 @@ var OpenLoyalty = []Scenario{
 		Steps: Seq(
 			olNotFound(olResetRequest("{unknown}")),
 			olNotFound(olAdminResetRequest("{unknown}")),
-			NoMail("{unknown}", olReset).AnyTenant()),
+			NoMail("{unknown}", olResetMail).AnyTenant()),
 	},
 	{
 		ID: "OL-RESET-005", Description: "A reset request with an empty or missing username MUST be answered 400 with the error that the username should not be empty.",
@@ -467,7 +473,7 @@ var OpenLoyalty = []Scenario{
 		Steps: Seq(
 			olError(POST(olRequestPath("{storeCode}")).Form(map[string]string{"username": ""}), olNoUser),
 			olError(POST(olRequestPath("{storeCode}")).JSON(Obj{}), olNoUser),
-			olError(POST(olAdminRq), olNoUser)),
+			olError(POST(olAdminRequestPath), olNoUser)),
 	},
 	{
 		ID: "OL-RESET-006", Description: "An admin's reset request MUST accept its username or its e-mail, one pending request at a time, mailing the admin a token that sets its new password.",
@@ -475,11 +481,11 @@ var OpenLoyalty = []Scenario{
 		Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"),
 			olSuccess(olAdminResetRequest("{adminEmail}")),
 			olError(olAdminResetRequest("{name}"), olRequested),
-			MailToken("{adminEmail}", olReset, "reset").AnyTenant(),
+			MailToken("{adminEmail}", olResetMail, "reset").AnyTenant(),
 			olSuccess(olResetWith("{reset}", olNewPassword)),
 			olAdminLogin("{name}", olNewPassword, "adm"),
 			olSuccess(olAdminResetRequest("{name}")),
-			MailCount("{adminEmail}", olReset, 2).AnyTenant()),
+			MailCount("{adminEmail}", olResetMail, 2).AnyTenant()),
 	},
 	{
 		ID: "OL-RESET-007", Description: "A reset to a password breaking the policy MUST be refused 400 with the policy messages under plainPassword, changing nothing and leaving the token usable.",
@@ -494,7 +500,7 @@ var OpenLoyalty = []Scenario{
 		ID: "OL-RESET-008", Description: "A reset with an empty or missing token MUST be answered 400 with the error that the token should not be empty, and one with an unknown token 404 Not Found.",
 		Labels: olLabels(),
 		Steps: Seq(
-			olError(POST(olResetPw).Form(map[string]string{"reset[plainPassword]": olNewPassword}), olNoToken),
+			olError(POST(olResetPath).Form(map[string]string{"reset[plainPassword]": olNewPassword}), olNoToken),
 			olError(olResetWith("", olNewPassword), olNoToken),
 			olNotFound(olResetWith("AIENe11JjR2kj3XGiWuZmQ88gZYAgM7VR5inxtbswaY", olNewPassword))),
 	},
@@ -502,7 +508,7 @@ var OpenLoyalty = []Scenario{
 		ID: "OL-RESET-009", Description: "The reset token SHOULD also be accepted in the query.",
 		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
 		Steps: Seq(olProvision("{email}"), olMailedReset("{email}", "reset"),
-			olSuccess(POST(olResetPw).Query("token", "{reset}").Form(map[string]string{"reset[plainPassword]": olNewPassword})),
+			olSuccess(POST(olResetPath).Query("token", "{reset}").Form(map[string]string{"reset[plainPassword]": olNewPassword})),
 			olLogin("{email}", olNewPassword, "tok")),
 	},
 	{
@@ -517,17 +523,19 @@ var OpenLoyalty = []Scenario{
 		ID: "OL-RESET-011", Description: "The reset mail's identifier SHOULD be the user's id, the id claim of its JWTs.",
 		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
 		Steps: Seq(olProvision("{email}"), olSuccess(olResetRequest("{email}")),
-			MailCount("{email}", olReset, 1).Capture("uid", "identifier"),
+			MailCount("{email}", olResetMail, 1).Capture("uid", "identifier"),
 			olLogin("{email}", olPassword, "tok").Expect(200, Claim("token", "id", Var("uid")))),
 	},
 
 	// ---- who may call what ----
 	{
-		ID: "OL-ACCESS-001", Description: "A missing, malformed or foreign JWT MUST be answered 401 Invalid JWT Token with WWW-Authenticate Bearer, before the body is looked at.",
+		ID: "OL-ACCESS-001", Description: "A missing, malformed, foreign or tampered JWT MUST be answered 401 Invalid JWT Token with WWW-Authenticate Bearer, before the body is looked at.",
 		Labels: olLabels(Smoke),
-		Steps: Seq(
-			olInvalidJWT(GET(olRevoke)),
-			olInvalidJWT(GET(olRevoke).Header("Authorization", "Bearer not-a-jwt")),
+		Steps: Seq(olTargetAdmin(),
+			olInvalidJWT(POST(olChangePath("{storeCode}", "admin")).Header("Authorization", "Bearer {admin}x").
+				JSON(Obj{"currentPassword": "not the password", "plainPassword": olNewPassword})),
+			olInvalidJWT(GET(olRevokePath)),
+			olInvalidJWT(GET(olRevokePath).Header("Authorization", "Bearer not-a-jwt")),
 			olInvalidJWT(POST(olChangePath("{storeCode}", "customer")).Header("Authorization", "Bearer "+olForeignJWT).
 				JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword})),
 			olInvalidJWT(POST(olChangePath("{storeCode}", "admin")).Raw("application/json", `{"currentPassword":`))),
@@ -552,14 +560,16 @@ var OpenLoyalty = []Scenario{
 			olUnchanged("{email}")),
 	},
 	{
-		ID: "OL-ACCESS-004", Description: "Stores MUST be separate: the same e-mail is another customer in each, with its own password and tokens.",
+		ID: "OL-ACCESS-004", Description: "Stores MUST be separate: the same e-mail is another customer in each, with its own password, tokens and reset requests.",
 		Labels: olLabels(Provisioning, MultiTenant), Emails: []string{"email"}, Tenants: []string{"other"},
 		Steps: Seq(olProvision("{email}"), olProvisionIn("{other}", Obj{"email": "{email}", "password": olThird}),
 			olBadCredentials(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olPassword))),
 			olTokens(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olThird)), "otherTok"),
 			olInvalidJWT(olChange("customer", "otherTok", olThird, olNewPassword)),
 			olSuccess(olChangeIn("{other}", "customer", "otherTok", olThird, olNewPassword)),
-			olLogin("{email}", olPassword, "tok")),
+			olLogin("{email}", olPassword, "tok"),
+			olSuccess(olResetRequest("{email}")),
+			olSuccess(POST(olRequestPath("{other}")).JSON(Obj{"username": "{email}"}))),
 	},
 	{
 		ID: "OL-ACCESS-005", Description: "An admin JWT SHOULD be accepted on every store's admin path, as admins belong to no store.",
@@ -606,7 +616,7 @@ var OpenLoyalty = []Scenario{
 		Steps: Seq(olProvision("{email}"),
 			olHTTPError(POST(olRequestPath("{storeCode}")).Raw("application/x-www-form-urlencoded", "username=%zz"), 400, "Bad Request"),
 			olHTTPError(POST(olRequestPath("{storeCode}")).Raw("application/json", `["{email}"]`), 400, "Bad Request"),
-			NoMail("{email}", olReset),
+			NoMail("{email}", olResetMail),
 			olMailedReset("{email}", "reset")),
 	},
 	{
@@ -614,16 +624,16 @@ var OpenLoyalty = []Scenario{
 		Labels: olLabels(),
 		Steps: Seq(
 			olHTTPError(GET("/api/nothing-here"), 404, "Not Found"),
-			olHTTPError(GET(olAdminIn), 405, "Method Not Allowed").Expect(405, HeaderHas("Allow", "POST")),
-			olHTTPError(POST(olRevoke), 405, "Method Not Allowed").Expect(405, HeaderHas("Allow", "GET"))),
+			olHTTPError(GET(olAdminLoginPath), 405, "Method Not Allowed").Expect(405, HeaderHas("Allow", "POST")),
+			olHTTPError(POST(olRevokePath), 405, "Method Not Allowed").Expect(405, HeaderHas("Allow", "GET"))),
 	},
 	{
 		ID: "OL-INPUT-007", Description: "A login with malformed JSON, a JSON body that is no object or another content type MUST be answered 400 or 415 in the framework's error shape.",
 		Labels: olLabels(),
 		Steps: Seq(
-			olHTTPError(POST(olAdminIn).Raw("application/json", `{"_username":`), 400, "Bad Request"),
-			olHTTPError(POST(olAdminIn).Raw("application/json", `["{adminUsername}"]`), 400, "Bad Request"),
-			olHTTPError(POST(olAdminIn).Raw("text/plain", "_username={adminUsername}"), 415, "Unsupported Media Type")),
+			olHTTPError(POST(olAdminLoginPath).Raw("application/json", `{"_username":`), 400, "Bad Request"),
+			olHTTPError(POST(olAdminLoginPath).Raw("application/json", `["{adminUsername}"]`), 400, "Bad Request"),
+			olHTTPError(POST(olAdminLoginPath).Raw("text/plain", "_username={adminUsername}"), 415, "Unsupported Media Type")),
 	},
 	{
 		ID: "OL-INPUT-008", Description: "A store code outside the documented pattern SHOULD be answered 400 Bad Request.",
