@@ -83,8 +83,8 @@ type MailQuery struct {
 // AnyCount in MailQuery.Count accepts any number of messages but zero.
 const AnyCount = -1
 
-// Capture binds a variable to the value at a JSON path of the response, or
-// to a claim of the JWT there.
+// Capture binds a variable to the value at a JSON path of the response or,
+// with Claim, to that claim of the JWT there.
 type Capture struct{ Var, Path, Claim string }
 
 // Var is a value that stands for a variable's value as it is (a captured
@@ -127,10 +127,6 @@ func POST(path string) Step   { return call("POST", path) }
 func PATCH(path string) Step  { return call("PATCH", path) }
 func DELETE(path string) Step { return call("DELETE", path) }
 func PUT(path string) Step    { return call("PUT", path) }
-
-// SeedPath is doppel's admin operation that creates users (POST; scenario
-// needs Provisioning).
-const SeedPath = "/__doppel/seed"
 
 // Admin starts a request to doppel's admin API (scenario needs NeedsAdmin,
 // or Provisioning for POST SeedPath). Its answer is checked for Status
@@ -225,7 +221,7 @@ func (s Step) Capture(varName, path string) Step {
 }
 
 // CaptureClaim binds a variable to a claim of the JWT at a JSON path of the
-// response (its signature unchecked, as in Claim).
+// response (its payload is read, its signature not checked).
 func (s Step) CaptureClaim(varName, path, claim string) Step {
 	s.Captures = append(slices.Clone(s.Captures), Capture{Var: varName, Path: path, Claim: claim})
 	return s
@@ -297,8 +293,8 @@ const (
 	OpRange     = "range"      // exactly one number in [Value, Max]
 	OpHeader    = "header"     // the response header Path contains Value
 	OpNoBody    = "no-body"    // the response has an empty body
-	OpClaim     = "claim"      // exactly one string, a JWT whose payload's Claim equals Value
 	OpLifetime  = "lifetime"   // exactly one string, a JWT whose exp minus iat is Value seconds
+	OpClaim     = "claim"      // exactly one string, a JWT whose payload's Claim equals Value
 )
 
 func Equals(path string, v any) Check    { return Check{Op: OpEquals, Path: path, Value: v} }
@@ -317,14 +313,14 @@ func HeaderHas(name, substring string) Check {
 }
 func NoBody() Check { return Check{Op: OpNoBody} }
 
-// Claim expects the string at path to be a JWT whose payload has claim equal
-// to v. The signature is not checked: the key is the target's secret.
-func Claim(path, claim string, v any) Check {
-	return Check{Op: OpClaim, Path: path, Claim: claim, Value: v}
-}
-
 // Lifetime expects the string at path to be a JWT valid for seconds: its
 // exp claim minus its iat claim.
 func Lifetime(path string, seconds int) Check {
 	return Check{Op: OpLifetime, Path: path, Value: seconds}
+}
+
+// Claim expects the string at path to be a JWT whose payload has claim equal
+// to v. The signature is not checked: the key is the target's secret.
+func Claim(path, claim string, v any) Check {
+	return Check{Op: OpClaim, Path: path, Claim: claim, Value: v}
 }

@@ -275,10 +275,10 @@ func (c Check) String() string {
 		return fmt.Sprintf("%q in [%v, %v]", c.Path, c.Value, c.Max)
 	case OpHeader:
 		return fmt.Sprintf("header %s contains %q", c.Path, c.Value)
-	case OpClaim:
-		return fmt.Sprintf("%q claim %s = %s", c.Path, c.Claim, show(c.Value))
 	case OpLifetime:
 		return fmt.Sprintf("%q JWT lifetime %vs", c.Path, c.Value)
+	case OpClaim:
+		return fmt.Sprintf("%q claim %s = %s", c.Path, c.Claim, show(c.Value))
 	}
 	return fmt.Sprintf("%q %s %s", c.Path, c.Op, show(c.Value))
 }
@@ -392,36 +392,39 @@ func (c Check) Eval(r Response, vars Vars) error {
 		if !ok || ferr != nil || f < lo || f > hi {
 			return fmt.Errorf("%q: expected a number in [%v, %v], got %s", c.Path, lo, hi, show(v))
 		}
-	case OpClaim:
-		v, err := one()
-		if err != nil {
-			return err
-		}
-		got, err := claim(v, c.Claim)
-		if err != nil {
-			return fmt.Errorf("%q: %v", c.Path, err)
-		}
-		if !Equal(want, got) {
-			return fmt.Errorf("%q: expected claim %s = %s, got %s", c.Path, c.Claim, show(want), show(got))
-		}
 	case OpLifetime:
 		v, err := one()
 		if err != nil {
 			return err
 		}
-		var times [2]float64
+		claims, err := jwtPayload(v)
+		if err != nil {
+			return fmt.Errorf("%q: %v", c.Path, err)
+		}
+		var times [2]float64 // iat, exp
 		for i, name := range []string{"iat", "exp"} {
-			t, err := claim(v, name)
-			if err != nil {
-				return fmt.Errorf("%q: %v", c.Path, err)
+			n, isNumber := claims.(map[string]any)[name].(json.Number)
+			f, err := n.Float64()
+			if !isNumber || err != nil {
+				return fmt.Errorf("%q: the JWT's claim %s is not a number: %s", c.Path, name, show(claims))
 			}
-			n, ok := t.(json.Number)
-			if times[i], err = n.Float64(); !ok || err != nil {
-				return fmt.Errorf("%q: claim %s is not a number: %s", c.Path, name, show(t))
-			}
+			times[i] = f
 		}
 		if got := Normalize(times[1] - times[0]); !Equal(want, got) {
 			return fmt.Errorf("%q: expected a JWT valid %ss (exp - iat), got %ss", c.Path, show(want), show(got))
+		}
+	case OpClaim:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		claims, err := jwtPayload(v)
+		if err != nil {
+			return fmt.Errorf("%q: %v", c.Path, err)
+		}
+		got, ok := claims.(map[string]any)[c.Claim]
+		if !ok || !Equal(want, got) {
+			return fmt.Errorf("%q: expected claim %s = %s, got %s", c.Path, c.Claim, show(want), show(got))
 		}
 	default:
 		return fmt.Errorf("unknown check %q", c.Op)
@@ -429,21 +432,8 @@ func (c Check) Eval(r Response, vars Vars) error {
 	return nil
 }
 
-// claim returns a claim of the compact JWT v.
-func claim(v any, name string) (any, error) {
-	claims, err := jwtPayload(v)
-	if err != nil {
-		return nil, err
-	}
-	got, ok := claims[name]
-	if !ok {
-		return nil, fmt.Errorf("the JWT has no claim %s: %s", name, show(claims))
-	}
-	return got, nil
-}
-
 // jwtPayload decodes the payload of a compact JWT.
-func jwtPayload(v any) (map[string]any, error) {
+func jwtPayload(v any) (any, error) {
 	s, _ := v.(string)
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 {
@@ -453,9 +443,8 @@ func jwtPayload(v any) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("JWT payload is not base64url: %v", err)
 	}
-	doc, err := Decode(raw)
-	claims, isObject := doc.(map[string]any)
-	if err != nil || !isObject {
+	claims, err := Decode(raw)
+	if _, isObject := claims.(map[string]any); err != nil || !isObject {
 		return nil, fmt.Errorf("JWT payload is not a JSON object: %s", raw)
 	}
 	return claims, nil
@@ -473,9 +462,13 @@ func (c Capture) Extract(r Response) (any, error) {
 	if c.Claim == "" {
 		return got[0], nil
 	}
-	v, err := claim(got[0], c.Claim)
+	claims, err := jwtPayload(got[0])
 	if err != nil {
 		return nil, fmt.Errorf("capture %s: %q: %v", c.Var, c.Path, err)
+	}
+	v, ok := claims.(map[string]any)[c.Claim]
+	if !ok {
+		return nil, fmt.Errorf("capture %s: the JWT at %q has no claim %s", c.Var, c.Path, c.Claim)
 	}
 	return v, nil
 }

@@ -61,9 +61,12 @@ const (
 	// SocialLogin: logs in with an identity provider's authorization code.
 	SocialLogin = "social-login"
 	// Provisioning: creates customers through doppel's POST /__doppel/seed
-	// (for APIs without a sign-up endpoint).
+	// (for APIs without a sign-up endpoint); it needs no "admin" label.
 	Provisioning = "provisioning"
 )
+
+// SeedPath is doppel's admin endpoint that provisioning scenarios POST to.
+const SeedPath = "/__doppel/seed"
 
 // Smoke marks the few scenarios of mode quick: one per area, fast, harmless.
 const Smoke = "smoke"

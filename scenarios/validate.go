@@ -152,13 +152,13 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 	if st.Status < 100 || st.Status > 599 {
 		bad("expected status %d is not set or not an HTTP status", st.Status)
 	}
-	if need := NeedsAdmin; r.Admin {
-		if r.Method == "POST" && r.Path == SeedPath {
-			need = Provisioning
+	switch {
+	case r.Admin && r.Method == "POST" && r.Path == SeedPath:
+		if !s.Has(Provisioning) {
+			bad("provisions through %s but the scenario lacks the %q label", SeedPath, Provisioning)
 		}
-		if !s.Has(need) {
-			bad("calls the admin API (%s %s) but the scenario lacks the %q label", r.Method, r.Path, need)
-		}
+	case r.Admin && !s.Has(NeedsAdmin):
+		bad("calls the admin API but the scenario lacks the %q label", NeedsAdmin)
 	}
 	if !r.Admin && strings.HasPrefix(r.Path, "/__doppel/") {
 		bad("admin path %q must be called with Admin()", r.Path)
