@@ -28,6 +28,10 @@ var doppelAPIs = map[string]doppelAPI{
 		Seed: map[string]any{"customers": []any{map[string]any{
 			"email": accountsEmail, "password": accountsPassword, "name": "Conformance Test", "status": "active"}}},
 	},
+	"openloyalty": {
+		Vars: map[string]string{scenarios.VarStoreCode: "conformance", scenarios.VarAdminUsername: olAdmin, scenarios.VarAdminPassword: olAdminPassword},
+		Seed: map[string]any{"admins": []any{map[string]any{"username": olAdmin, "email": olAdmin + "@example.com", "password": olAdminPassword}}},
+	},
 }
 
 // The Customer Accounts test account Setup provisions on a doppel deployment.
@@ -35,6 +39,10 @@ const (
 	accountsEmail    = "conformance@accounts.doppel.test"
 	accountsPassword = "Conformance-1"
 )
+
+// The Open Loyalty admin a doppel deployment is seeded with for the suite;
+// its password meets the password policy, so that scenarios can restore it.
+const olAdmin, olAdminPassword = "conformance-admin", "Conf0rmance!admin"
 
 // DoppelTarget is a doppel deployment at base — in-process or `doppel serve`
 // elsewhere: every API at the same base URL, every capability, and its own

@@ -183,6 +183,16 @@ func (r *Run) send(ctx context.Context, st scenarios.Step) (scenarios.Response, 
 			return scenarios.Response{}, err
 		}
 		body = []byte(s)
+	case rq.Form != nil:
+		form := url.Values{}
+		for name, tmpl := range rq.Form {
+			v, err := scenarios.Expand(tmpl, r.Vars)
+			if err != nil {
+				return scenarios.Response{}, err
+			}
+			form.Set(name, v)
+		}
+		body = []byte(form.Encode())
 	case rq.JSON != nil:
 		v, err := scenarios.ExpandValue(rq.JSON, r.Vars)
 		if err != nil {
@@ -283,6 +293,7 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 	api := r.Scenario.API()
 	f := MailFilter{API: api.Name, To: to, Kind: m.Kind}
 	switch {
+	case m.AnyTenant:
 	case m.Tenant != "":
 		f.Tenant = scenarios.Text(r.Vars[m.Tenant])
 	case api.Tenant != "":

@@ -51,12 +51,12 @@ type Contract struct {
 
 // Operation is one method on one path of a contract.
 type Operation struct {
-	ID         string
-	Method     string // upper case
-	Path       string // the contract's template, e.g. /customer/{tenant}/me
-	BodyTypes  []string
-	Statuses   []string // documented response codes
-	pathItem   *v3.PathItem
+	ID        string
+	Method    string // upper case
+	Path      string // the contract's template, e.g. /customer/{tenant}/me
+	BodyTypes []string
+	Statuses  []string // documented response codes
+	pathItem  *v3.PathItem
 }
 
 // Violation is one way a request or response breaks its contract.

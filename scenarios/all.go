@@ -8,7 +8,7 @@ import (
 
 // All lists every scenario, API by API.
 func All() []Scenario {
-	return slices.Concat(Emporix, Accounts)
+	return slices.Concat(Emporix, OpenLoyalty, Accounts)
 }
 
 // CheckAll validates every scenario and that their IDs are unique.

@@ -6,12 +6,14 @@
 // The DSL in five lines:
 //
 //	Scenario{ID, Description (one RFC 2119 sentence), Labels, Emails/Tenants (fresh per run), Steps}
-//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)  or  Admin(method, path)
-//	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n), checked and
-//	       captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
+//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)  or  Admin(method, path)
+//	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n) (.In(tenantVar), .AnyTenant()),
+//	       checked and captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
 //	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...) / .And(checks...)
-//	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody / Claim / SignedHS256;
-//	.Capture(var, jsonPath) (or .CaptureClaim(var, jsonPath, claim) from a JWT) binds a variable; "{var}" (or "{var:upper}") in any string expands it.
+//	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody /
+//	        Claim / Lifetime / SignedHS256;
+//	.Capture(var, jsonPath) / .CaptureClaim(var, jsonPath, claim) bind a variable; "{var}" (or "{var:upper}") in any
+//	string, JSON object keys included, expands it.
 package scenarios
 
 import "slices"
@@ -58,8 +60,9 @@ type Request struct {
 	Path        string  // e.g. /customer/{tenant}/me/addresses/{addressId}
 	Query       []Param // in order
 	Headers     []Param
-	Token       string // variable holding the bearer token to send; "" sends none
-	JSON        any    // body, JSON-encoded after expansion (Var values keep their type)
+	Token       string            // variable holding the bearer token to send; "" sends none
+	JSON        any               // body, JSON-encoded after expansion (Var values keep their type)
+	Form        map[string]string // body, form-encoded after expansion
 	Raw         *string
 	ContentType string
 	Admin       bool // a call to doppel's admin API, not to the vendor API
@@ -72,9 +75,10 @@ type Param struct{ Name, Value string }
 // sent to To with Kind, oldest first. The step's checks and captures apply to
 // the newest message.
 type MailQuery struct {
-	To, Kind string
-	Count    int    // expected number of messages; AnyCount: at least one
-	Tenant   string // variable naming the tenant; "" for the API's own
+	To, Kind  string
+	Count     int    // expected number of messages; AnyCount: at least one
+	Tenant    string // variable naming the tenant; "" for the API's own
+	AnyTenant bool   // read every tenant's mail instead
 }
 
 // AnyCount in MailQuery.Count accepts any number of messages but zero.
@@ -125,8 +129,9 @@ func PATCH(path string) Step  { return call("PATCH", path) }
 func DELETE(path string) Step { return call("DELETE", path) }
 func PUT(path string) Step    { return call("PUT", path) }
 
-// Admin starts a request to doppel's admin API (scenario needs NeedsAdmin).
-// Its answer is checked for Status only: it is no vendor operation.
+// Admin starts a request to doppel's admin API (scenario needs NeedsAdmin,
+// or Provisioning for POST SeedPath). Its answer is checked for Status
+// only: it is no vendor operation.
 func Admin(method, path string) Step {
 	s := call(method, path)
 	s.Request.Admin = true
@@ -164,7 +169,15 @@ func (s Step) Header(name, value string) Step {
 // JSON sets an application/json body.
 func (s Step) JSON(body any) Step {
 	s, r := s.edit()
-	r.JSON, r.Raw, r.ContentType = body, nil, "application/json"
+	r.JSON, r.Form, r.Raw, r.ContentType = body, nil, nil, "application/json"
+	return s
+}
+
+// Form sets an application/x-www-form-urlencoded body: each value is a
+// template, encoded after expansion (so secrets with & or + survive).
+func (s Step) Form(fields map[string]string) Step {
+	s, r := s.edit()
+	r.JSON, r.Form, r.Raw, r.ContentType = nil, fields, nil, "application/x-www-form-urlencoded"
 	return s
 }
 
@@ -172,7 +185,7 @@ func (s Step) JSON(body any) Step {
 // type ("" sends no Content-Type header).
 func (s Step) Raw(contentType, body string) Step {
 	s, r := s.edit()
-	r.JSON, r.Raw, r.ContentType = nil, &body, contentType
+	r.JSON, r.Form, r.Raw, r.ContentType = nil, nil, &body, contentType
 	return s
 }
 
@@ -244,7 +257,16 @@ func MailCount(to, kind string, n int) Step {
 // In reads the mail of another tenant, named by a variable.
 func (s Step) In(tenantVar string) Step {
 	m := *s.Mail
-	m.Tenant = tenantVar
+	m.Tenant, m.AnyTenant = tenantVar, false
+	s.Mail = &m
+	return s
+}
+
+// AnyTenant reads the mail of every tenant, e.g. of users outside any
+// tenant (Open Loyalty's admins); the fresh recipient keeps it apart.
+func (s Step) AnyTenant() Step {
+	m := *s.Mail
+	m.Tenant, m.AnyTenant = "", true
 	s.Mail = &m
 	return s
 }
@@ -278,6 +300,7 @@ const (
 	OpRange     = "range"      // exactly one number in [Value, Max]
 	OpHeader    = "header"     // the response header Path contains Value
 	OpNoBody    = "no-body"    // the response has an empty body
+	OpLifetime  = "lifetime"   // exactly one string, a JWT whose exp minus iat is Value seconds
 	OpClaim     = "claim"      // exactly one string, a JWT whose payload's Claim equals Value
 	OpHS256     = "hs256"      // exactly one string, a JWT signed with HS256 keyed by the bytes of Value
 )
@@ -297,6 +320,12 @@ func HeaderHas(name, substring string) Check {
 	return Check{Op: OpHeader, Path: name, Value: substring}
 }
 func NoBody() Check { return Check{Op: OpNoBody} }
+
+// Lifetime expects the string at path to be a JWT valid for seconds: its
+// exp claim minus its iat claim.
+func Lifetime(path string, seconds int) Check {
+	return Check{Op: OpLifetime, Path: path, Value: seconds}
+}
 
 // Claim expects the string at path to be a JWT whose payload has claim equal
 // to v. The signature is not checked: the key is the target's secret.

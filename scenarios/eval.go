@@ -66,8 +66,8 @@ func Text(v any) string {
 	}
 }
 
-// ExpandValue expands the templates inside a JSON-like value: strings are
-// templates, Var stands for a variable's value as it is.
+// ExpandValue expands the templates inside a JSON-like value: strings and
+// object keys are templates, Var stands for a variable's value as it is.
 func ExpandValue(v any, vars Vars) (any, error) {
 	switch x := v.(type) {
 	case string:
@@ -81,11 +81,15 @@ func ExpandValue(v any, vars Vars) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
+			ek, err := Expand(k, vars)
+			if err != nil {
+				return nil, err
+			}
 			ev, err := ExpandValue(e, vars)
 			if err != nil {
 				return nil, err
 			}
-			out[k] = ev
+			out[ek] = ev
 		}
 		return out, nil
 	case []any:
@@ -122,7 +126,8 @@ func valueVars(v any) []string {
 		return []string{string(x)}
 	case map[string]any:
 		var out []string
-		for _, e := range x {
+		for k, e := range x {
+			out = append(out, Placeholders(k)...)
 			out = append(out, valueVars(e)...)
 		}
 		return out
@@ -272,6 +277,8 @@ func (c Check) String() string {
 		return fmt.Sprintf("%q in [%v, %v]", c.Path, c.Value, c.Max)
 	case OpHeader:
 		return fmt.Sprintf("header %s contains %q", c.Path, c.Value)
+	case OpLifetime:
+		return fmt.Sprintf("%q JWT lifetime %vs", c.Path, c.Value)
 	case OpClaim:
 		return fmt.Sprintf("%q claim %s = %s", c.Path, c.Claim, show(c.Value))
 	case OpHS256:
@@ -388,6 +395,27 @@ func (c Check) Eval(r Response, vars Vars) error {
 		hi, _ := Normalize(c.Max).(json.Number).Float64()
 		if !ok || ferr != nil || f < lo || f > hi {
 			return fmt.Errorf("%q: expected a number in [%v, %v], got %s", c.Path, lo, hi, show(v))
+		}
+	case OpLifetime:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		claims, err := jwtPayload(v)
+		if err != nil {
+			return fmt.Errorf("%q: %v", c.Path, err)
+		}
+		var times [2]float64 // iat, exp
+		for i, name := range []string{"iat", "exp"} {
+			n, isNumber := claims.(map[string]any)[name].(json.Number)
+			f, err := n.Float64()
+			if !isNumber || err != nil {
+				return fmt.Errorf("%q: the JWT's claim %s is not a number: %s", c.Path, name, show(claims))
+			}
+			times[i] = f
+		}
+		if got := Normalize(times[1] - times[0]); !Equal(want, got) {
+			return fmt.Errorf("%q: expected a JWT valid %ss (exp - iat), got %ss", c.Path, show(want), show(got))
 		}
 	case OpClaim:
 		v, err := one()

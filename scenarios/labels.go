@@ -18,6 +18,11 @@ var APIs = []*API{
 		Areas: []string{"AUTH", "PROF", "ADDR", "CRED", "OPTIN", "SOCIAL", "INPUT", "TENANT"},
 	},
 	{
+		Name: "openloyalty", Prefix: "OL", Title: "Open Loyalty security", Tenant: VarStoreCode,
+		Vars:  []string{VarStoreCode, VarAdminUsername, VarAdminPassword},
+		Areas: []string{"AUTH", "TOKEN", "CHANGE", "RESET", "ACCESS", "INPUT"},
+	},
+	{
 		Name: "accounts", Prefix: "ACC", Title: "Customer Accounts", Tenant: "",
 		Vars:  []string{VarAccountEmail, VarAccountPassword},
 		Areas: []string{"AUTH", "PROF", "EMAIL", "RESET", "ACTIV", "INPUT"},
@@ -45,6 +50,13 @@ const (
 const (
 	VarAccountEmail    = "accountEmail"    // its login
 	VarAccountPassword = "accountPassword" // its password (a secret: ${ENV} in a target file)
+)
+
+// Built-in variables of the Open Loyalty API.
+const (
+	VarStoreCode     = "storeCode"     // the store under test
+	VarAdminUsername = "adminUsername" // an admin's username, for admin scenarios
+	VarAdminPassword = "adminPassword" // that admin's password
 )
 
 // Capabilities a scenario may need beside its API; a target that lacks one

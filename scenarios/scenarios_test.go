@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"encoding/base64"
 	"flag"
 	"os"
 	"testing"
@@ -33,6 +34,8 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"no status", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x")}}, "status"},
 		{"seed without provisioning", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", "admin"}, Steps: []Step{Admin("POST", SeedPath).Expect(204)}}, "provisioning"},
 		{"tenant without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Tenants: []string{"b"}, Steps: []Step{GET("/x").Expect(200)}}, "multi-tenant"},
+		{"unbound form field", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{POST("/x").Form(map[string]string{"a": "{pw}"}).Expect(200)}}, `form field a uses variable "pw"`},
+		{"unbound key", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{POST("/x").JSON(Obj{"{store}": 1}).Expect(200)}}, `"store" before it is bound`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +61,19 @@ func TestAndKeepsTheStatus(t *testing.T) {
 	assert.Zero(t, MailToken("a@b.c", "k", "t").And(Present("b")).Status)
 }
 
+func TestExpandValueExpandsKeys(t *testing.T) {
+	got, err := ExpandValue(Obj{"stores": Obj{"{store}": Arr{"{email}"}}}, Vars{"store": "DEFAULT", "email": "a@b.c"})
+	require.NoError(t, err)
+	assert.Equal(t, Obj{"stores": Obj{"DEFAULT": Arr{"a@b.c"}}}, got)
+	_, err = ExpandValue(Obj{"{nope}": 1}, Vars{})
+	assert.ErrorContains(t, err, "nope")
+}
+
+// jwt is an unsigned compact JWT with the given payload.
+func jwt(payload string) string {
+	return "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+}
+
 // seedToken is seed 000's do_reset example: HS256 keyed by the code
 // 8KY0CX0LAR, payload {"passphrase":"Y6ZuXXsf0ojfeU"}.
 const seedToken = "eyJhbGciOiJIUzI1NiJ9.eyJwYXNzcGhyYXNlIjoiWTZadVhYc2Ywb2pmZVUifQ.ilHChoIUmt-UufO3u9ItFnOj6YpCe_5lSlabzYitRt4"
@@ -76,8 +92,9 @@ func TestCaptureClaim(t *testing.T) {
 }
 
 func TestChecks(t *testing.T) {
-	doc, err := Decode([]byte(`{"a":{"b":[1,2,"x"]},"s":"hello","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCJ9.sig",
-		"seed":"` + seedToken + `","none":"eyJhbGciOiJub25lIn0.eyJwYXNzcGhyYXNlIjoiWTZadVhYc2Ywb2pmZVUifQ.NjPbjO8xPOo1aUgPBL4xm622fz7vHpALbNncrrloU4Y"}`))
+	doc, err := Decode([]byte(`{"a":{"b":[1,2,"x"]},"s":"hello","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMzg2OTAwMCJ9.sig",` +
+		`"day":"` + jwt(`{"iat":1700000000,"exp":1700086400}`) + `","noExp":"` + jwt(`{"iat":1700000000}`) + `",` +
+		`"seed":"` + seedToken + `","none":"eyJhbGciOiJub25lIn0.eyJwYXNzcGhyYXNlIjoiWTZadVhYc2Ywb2pmZVUifQ.NjPbjO8xPOo1aUgPBL4xm622fz7vHpALbNncrrloU4Y"}`))
 	require.NoError(t, err)
 	r := Response{Status: 200, JSON: doc}
 	vars := Vars{"n": "13869000", "code": "8KY0CX0LAR"}
@@ -106,6 +123,11 @@ func TestChecks(t *testing.T) {
 		{SignedHS256("none", "{code}"), false}, // signed with the key, but its header says alg none
 		{SignedHS256("jwt", "{code}"), false},
 		{SignedHS256("s", "{code}"), false},
+		{Claim("jwt", "nope", "1"), false},
+		{Lifetime("day", 86400), true},
+		{Lifetime("day", 3600), false},
+		{Lifetime("noExp", 86400), false},
+		{Lifetime("s", 86400), false},
 	}
 	for _, tt := range tests {
 		err := tt.check.Eval(r, vars)

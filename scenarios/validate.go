@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -173,6 +174,9 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 		uses("token", r.Token)
 	}
 	uses("body", valueVars(r.JSON)...)
+	for _, name := range slices.Sorted(maps.Keys(r.Form)) {
+		uses("form field "+name, Placeholders(r.Form[name])...)
+	}
 	if r.Raw != nil {
 		uses("body", Placeholders(*r.Raw)...)
 	}

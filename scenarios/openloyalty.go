@@ -1,0 +1,643 @@
+package scenarios
+
+import "strings"
+
+// The Open Loyalty security API as seed 001 documents it, with the logins
+// and tokens it depends on; docs/openloyalty.md records the choices the
+// scenarios pin where the seed is silent (those are SHOULDs). Open Loyalty
+// has no sign-up: scenarios create their users through doppel's seed API
+// (label provisioning), each with fresh names. Macros take templates.
+
+const (
+	olPassword    = "Start3r!pass" // provisioned users' password
+	olNewPassword = "Chang3d!pass"
+	olThird       = "Th1rd!pass"
+	// olJWT is how an RS256 JWT of the seed starts: {"alg":"RS256","typ":
+	olJWT       = `^eyJhbGciOiJSUzI1NiIsInR5cCI6`
+	olDay       = 86400            // a JWT's lifetime in seconds
+	olResetMail = "password_reset" // the mailbox kind of reset tokens
+	// olForeignJWT is an RS256 JWT of another key (the contract's example).
+	olForeignJWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImFkbWluIiwicm9sZXMiOlsiUk9MRV9BRE1JTiJdLCJpZCI6IjFiNGUyOGJhLTJmYTEtNDFkMi04ODNmLTAwMTZkM2NjYTQyNyIsImV4cCI6MTcwMDA4NjQwMCwiaWF0IjoxNzAwMDAwMDAwfQ.EBg8bQxdWcigXfikKUNXQfrT43bjpjKbNltlXBUNGPeh0LF9I-d_DvMVH1YTPK48vLRGhFahUdKmHgkpprHpGIpREHmALaK6E5-AvKJo-nTACOm7FlcYV5Uj0kHBIIiUxHP-vZ7gjok0NSUvWPMWKOvLWcSjIHK4G_yVeqG_xKnhPV0rclXMwmUD12upmx3R4cIVm8Vo16MN0y8SparzSjhcNaaFlMrjthmiGLCwH9uBsai38dfWNoHlhlrjjUWZ3GbTQ1v-tPJj7lqEcu7V9FKDjNLKDNaBVEkkwKkyWuIJ6OzRLy7EcFvhHOVVCD1qpRExcnMMR_RALgq2FnRjpA"
+)
+
+// Paths outside any store.
+const (
+	olAdminLoginPath   = "/api/admin/login_check"
+	olRefreshPath      = "/api/token/refresh"
+	olRevokePath       = "/api/token/revoke"
+	olAdminRequestPath = "/api/password/reset/request"
+	olResetPath        = "/api/password/reset"
+)
+
+// The messages of the password policy (seed 001), of Symfony's constraints
+// and of the reset endpoints.
+const (
+	olBlank     = "This value should not be blank."
+	olLength    = "Your password must be at least 8 characters long."
+	olCase      = "Your password must include both upper and lower case letters."
+	olNumber    = "Your password must include at least one number."
+	olSpecial   = "Your password must contain at least one special character."
+	olCurrent   = "This value should be the user's current password."
+	olRequested = "resetting password already requested"
+	olNoUser    = `field "username" should not be empty`
+	olNoToken   = `field "token" should not be empty`
+)
+
+func olLabels(extra ...string) []string { return append([]string{"openloyalty"}, extra...) }
+
+// ---- paths of a store (a template) ----
+
+func olLoginPath(store string) string       { return "/api/" + store + "/customer/login_check" }
+func olRequestPath(store string) string     { return "/api/" + store + "/customer/password/reset/request" }
+func olChangePath(store, who string) string { return "/api/" + store + "/" + who + "/password/change" }
+
+// ---- provisioning ----
+
+// olSeed posts the Open Loyalty part of a seed document.
+func olSeed(part Obj) Step { return Admin("POST", SeedPath).JSON(Obj{"openloyalty": part}).Expect(204) }
+
+// olProvisionIn creates customers of a store.
+func olProvisionIn(store string, customers ...Obj) Step {
+	list := Arr{}
+	for _, c := range customers {
+		list = append(list, c)
+	}
+	return olSeed(Obj{"stores": Obj{store: Obj{"customers": list}}})
+}
+
+// olProvision creates customers of the store under test with olPassword.
+func olProvision(emails ...string) Step {
+	var list []Obj
+	for _, e := range emails {
+		list = append(list, Obj{"email": e, "password": olPassword})
+	}
+	return olProvisionIn("{storeCode}", list...)
+}
+
+// olProvisionAdmin creates an admin with olPassword.
+func olProvisionAdmin(username, email string) Step {
+	return olSeed(Obj{"admins": Arr{Obj{"username": username, "email": email, "password": olPassword}}})
+}
+
+// ---- logins and tokens ----
+
+func olCreds(user, pw string) Obj { return Obj{"_username": user, "_password": pw} }
+
+// olTokens expects a login to answer a JWT and a refresh token, bound to
+// tokVar and tokVar+"Refresh".
+func olTokens(s Step, tokVar string, checks ...Check) Step {
+	return s.Expect(200, append([]Check{Matches("token", olJWT), Matches("refresh_token", `^[0-9a-f]{128}$`)}, checks...)...).
+		Capture(tokVar, "token").Capture(tokVar+"Refresh", "refresh_token")
+}
+
+// olLogin logs a customer of the store under test in.
+func olLogin(user, pw, tokVar string) Step {
+	return olTokens(POST(olLoginPath("{storeCode}")).JSON(olCreds(user, pw)), tokVar)
+}
+
+// olAdminLogin logs an admin in.
+func olAdminLogin(user, pw, tokVar string) Step {
+	return olTokens(POST(olAdminLoginPath).JSON(olCreds(user, pw)), tokVar)
+}
+
+// olTargetAdmin logs the target's admin in, as "admin".
+func olTargetAdmin() Step { return olAdminLogin("{adminUsername}", "{adminPassword}", "admin") }
+
+func olBadCredentials(s Step) Step {
+	return s.Expect(401, Equals("", Obj{"message": "Bad credentials."}))
+}
+
+func olLoginFails(user, pw string) Step {
+	return olBadCredentials(POST(olLoginPath("{storeCode}")).JSON(olCreds(user, pw)))
+}
+
+func olAdminLoginFails(user, pw string) Step {
+	return olBadCredentials(POST(olAdminLoginPath).JSON(olCreds(user, pw)))
+}
+
+// olUnchanged shows that a customer's password is still olPassword.
+func olUnchanged(user string) Steps {
+	return Steps{olLoginFails(user, olNewPassword), olLogin(user, olPassword, "tok")}
+}
+
+// olEveryLoginBody logs in with each spelling of the credentials, as a form
+// and as JSON.
+func olEveryLoginBody(path, user, pw string) Steps {
+	var out Steps
+	for _, names := range [][2]string{{"_username", "_password"}, {"username", "password"}} {
+		out = append(out,
+			olTokens(POST(path).Form(map[string]string{names[0]: user, names[1]: pw}), "tok"),
+			olTokens(POST(path).JSON(Obj{names[0]: user, names[1]: pw}), "tok"))
+	}
+	return out
+}
+
+// olRefreshOf refreshes with tokVar+"Refresh" in a JSON body.
+func olRefreshOf(tokVar string) Step {
+	return POST(olRefreshPath).JSON(Obj{"refresh_token": "{" + tokVar + "Refresh}"})
+}
+
+// olRefreshed expects a refresh to answer a JWT, bound to newVar, and the
+// same refresh token as tokVar's.
+func olRefreshed(s Step, tokVar, newVar string, checks ...Check) Step {
+	return s.Expect(200, append([]Check{Matches("token", olJWT), Equals("refresh_token", Var(tokVar+"Refresh"))}, checks...)...).
+		Capture(newVar, "token")
+}
+
+func olRefreshRefused(s Step) Step {
+	return s.Expect(401, Equals("", Obj{"code": 401, "message": "Bad credentials"}))
+}
+
+// ---- answers ----
+
+func olInvalidJWT(s Step) Step {
+	return s.Expect(401, Equals("", Obj{"code": 401, "message": "Invalid JWT Token"}), HeaderHas("WWW-Authenticate", "Bearer"))
+}
+
+func olSuccess(s Step) Step { return s.Expect(200, Equals("", Obj{"success": true})) }
+
+func olNotFound(s Step) Step {
+	return s.Expect(404, Equals("", Obj{"error": Obj{"code": 404, "message": "Not Found"}}))
+}
+
+func olError(s Step, msg string) Step { return s.Expect(400, Equals("", Obj{"error": msg})) }
+
+// olHTTPError expects a framework error: the status with its reason phrase.
+func olHTTPError(s Step, status int, reason string) Step {
+	return s.Expect(status, Equals("error.code", status), Equals("error.message", reason))
+}
+
+// olFormErrors expects exactly these Symfony form errors.
+func olFormErrors(s Step, children Obj) Step {
+	return s.Expect(400, Equals("", Obj{"form": Obj{"children": children}, "errors": Arr{}}))
+}
+
+// olField is a form child with its messages; a valid field is {}.
+func olField(msgs ...string) Obj {
+	if len(msgs) == 0 {
+		return Obj{}
+	}
+	errs := Arr{}
+	for _, m := range msgs {
+		errs = append(errs, m)
+	}
+	return Obj{"errors": errs}
+}
+
+// ---- passwords ----
+
+// olChangeIn is a password change on who's ("customer" or "admin") path of a store.
+func olChangeIn(store, who, tokVar, current, next string) Step {
+	return POST(olChangePath(store, who)).As(tokVar).JSON(Obj{"currentPassword": current, "plainPassword": next})
+}
+
+// olChange is olChangeIn the store under test.
+func olChange(who, tokVar, current, next string) Step {
+	return olChangeIn("{storeCode}", who, tokVar, current, next)
+}
+
+// olPolicyRefused expects a customer's change to next to break the policy
+// with exactly msgs.
+func olPolicyRefused(next string, msgs ...string) Step {
+	return olFormErrors(olChange("customer", "tok", olPassword, next), Obj{"currentPassword": olField(), "plainPassword": olField(msgs...)})
+}
+
+// olAccepted shows that who's path of a store accepts tokVar without
+// changing anything: a wrong current password gets the form error, not 401.
+func olAccepted(store, who, tokVar string) Step {
+	return olFormErrors(olChangeIn(store, who, tokVar, "not the password", olNewPassword),
+		Obj{"currentPassword": olField(olCurrent), "plainPassword": olField()})
+}
+
+func olResetRequest(user string) Step {
+	return POST(olRequestPath("{storeCode}")).JSON(Obj{"username": user})
+}
+
+func olAdminResetRequest(user string) Step {
+	return POST(olAdminRequestPath).JSON(Obj{"username": user})
+}
+
+func olResetWith(token, pw string) Step {
+	return POST(olResetPath).JSON(Obj{"token": token, "reset": Obj{"plainPassword": pw}})
+}
+
+// olMailedReset requests a reset for a customer and binds the mailed token.
+func olMailedReset(user, tokenVar string) Steps {
+	return Steps{olSuccess(olResetRequest(user)), MailToken(user, olResetMail, tokenVar)}
+}
+
+// OpenLoyalty lists the Open Loyalty scenarios.
+var OpenLoyalty = []Scenario{
+	// ---- logins ----
+	{
+		ID: "OL-AUTH-001", Description: "An admin login with a form body MUST answer an RS256 JWT naming the admin with ROLE_ADMIN, valid 24 hours, and a 128-hex-digit refresh token.",
+		Labels: olLabels(Smoke),
+		Steps: Seq(olTokens(POST(olAdminLoginPath).Form(map[string]string{"_username": "{adminUsername}", "_password": "{adminPassword}"}), "admin",
+			Claim("token", "username", "{adminUsername}"), Claim("token", "roles", Arr{"ROLE_ADMIN"}), Lifetime("token", olDay))),
+	},
+	{
+		ID: "OL-AUTH-002", Description: "A customer login with a JSON body MUST answer an RS256 JWT naming the customer's e-mail with ROLE_PARTICIPANT, valid 24 hours, and a refresh token.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"),
+			olLogin("{email}", olPassword, "tok").Expect(200,
+				Claim("token", "username", "{email}"), Claim("token", "roles", Arr{"ROLE_PARTICIPANT"}), Lifetime("token", olDay))),
+	},
+	{
+		ID: "OL-AUTH-003", Description: "Customer and admin logins MUST accept _username/_password and username/password, each as a form and as JSON.",
+		Labels: olLabels(Provisioning), Emails: []string{"email", "adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
+			olEveryLoginBody(olLoginPath("{storeCode}"), "{email}", olPassword),
+			olEveryLoginBody(olAdminLoginPath, "{name}", olPassword)),
+	},
+	{
+		ID: "OL-AUTH-004", Description: "An admin MUST log in with its username or its e-mail, both JWTs naming its username and the same id.",
+		Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"),
+			olAdminLogin("{name}", olPassword, "t1").Expect(200, Claim("token", "username", "{name}")).CaptureClaim("uid", "token", "id"),
+			olAdminLogin("{adminEmail}", olPassword, "t2").Expect(200, Claim("token", "username", "{name}"), Claim("token", "id", Var("uid")))),
+	},
+	{
+		ID: "OL-AUTH-005", Description: "An admin login with a wrong password, an unknown username or no credentials MUST be answered 401 Bad credentials.",
+		Labels: olLabels(), Fresh: []string{"unknown"},
+		Steps: Seq(
+			olAdminLoginFails("{adminUsername}", "{adminPassword}-wrong"),
+			olAdminLoginFails("{unknown}", "{adminPassword}"),
+			olBadCredentials(POST(olAdminLoginPath).JSON(Obj{})),
+			olBadCredentials(POST(olAdminLoginPath))),
+	},
+	{
+		ID: "OL-AUTH-006", Description: "A customer login with a wrong password or an unknown e-mail, a customer's credentials on the admin login and an admin's on the customer login MUST be answered 401 Bad credentials.",
+		Labels: olLabels(Provisioning), Emails: []string{"email", "unknown", "adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
+			olLoginFails("{email}", olNewPassword),
+			olLoginFails("{unknown}", olPassword),
+			olAdminLoginFails("{email}", olPassword),
+			olLoginFails("{name}", olPassword),
+			olLoginFails("{adminEmail}", olPassword)),
+	},
+	{
+		ID: "OL-AUTH-007", Description: "When both spellings are sent, _username and _password SHOULD win over username and password.",
+		Labels: olLabels(Provisioning), Emails: []string{"email", "unknown"},
+		Steps: Seq(olProvision("{email}"),
+			olTokens(POST(olLoginPath("{storeCode}")).JSON(Obj{"_username": "{email}", "_password": olPassword, "username": "{unknown}", "password": olNewPassword}),
+				"tok", Claim("token", "username", "{email}")),
+			olBadCredentials(POST(olLoginPath("{storeCode}")).JSON(Obj{"_username": "{email}", "_password": olNewPassword, "password": olPassword}))),
+	},
+	{
+		ID: "OL-AUTH-008", Description: "Login names SHOULD match in any letter case: a customer's e-mail, an admin's username and its e-mail.",
+		Labels: olLabels(Provisioning), Emails: []string{"email", "adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
+			olLogin("{email:upper}", olPassword, "tok"),
+			olAdminLogin("{name:upper}", olPassword, "t1"),
+			olAdminLogin("{adminEmail:upper}", olPassword, "t2")),
+	},
+	{
+		ID: "OL-AUTH-009", Description: "A customer with a phone number MUST log in with it as with its e-mail.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"}, Fresh: []string{"phone"},
+		Steps: Seq(olProvisionIn("{storeCode}", Obj{"email": "{email}", "password": olPassword, "phone": "{phone}"}),
+			olLogin("{email}", olPassword, "t1").CaptureClaim("uid", "token", "id"),
+			olLogin("{phone}", olPassword, "t2").Expect(200, Claim("token", "id", Var("uid")), Claim("token", "username", "{email}"))),
+	},
+
+	// ---- refresh and revoke ----
+	{
+		ID: "OL-TOKEN-001", Description: "A refresh MUST answer a new JWT for the same user, valid 24 hours, with the same refresh token, and the new JWT MUST be accepted.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"),
+			olLogin("{email}", olPassword, "tok").CaptureClaim("uid", "token", "id"),
+			olRefreshed(POST(olRefreshPath).Form(map[string]string{"refresh_token": "{tokRefresh}"}), "tok", "tok2",
+				Claim("token", "id", Var("uid")), Claim("token", "username", "{email}"), Claim("token", "roles", Arr{"ROLE_PARTICIPANT"}),
+				Lifetime("token", olDay)),
+			olAccepted("{storeCode}", "customer", "tok2")),
+	},
+	{
+		ID: "OL-TOKEN-002", Description: "An admin's refresh MUST answer an admin JWT that admin paths accept, with the same refresh token.",
+		Labels: olLabels(Smoke),
+		Steps: Seq(olTargetAdmin(),
+			olRefreshed(olRefreshOf("admin"), "admin", "admin2",
+				Claim("token", "username", "{adminUsername}"), Claim("token", "roles", Arr{"ROLE_ADMIN"})),
+			olAccepted("{storeCode}", "admin", "admin2")),
+	},
+	{
+		ID: "OL-TOKEN-003", Description: "A refresh token MUST be accepted in the query as in the body, and MUST keep working after each refresh.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olRefreshed(POST(olRefreshPath).Query("refresh_token", "{tokRefresh}"), "tok", "tok2"),
+			olRefreshed(olRefreshOf("tok"), "tok", "tok3"),
+			olRefreshed(POST(olRefreshPath).Query("refresh_token", "{tokRefresh}"), "tok", "tok4")),
+	},
+	{
+		ID: "OL-TOKEN-004", Description: "A missing, empty or unknown refresh token MUST be answered 401 with code 401 and the message Bad credentials.",
+		Labels: olLabels(),
+		Steps: Seq(
+			olRefreshRefused(POST(olRefreshPath)),
+			olRefreshRefused(POST(olRefreshPath).Form(map[string]string{"refresh_token": ""})),
+			olRefreshRefused(POST(olRefreshPath).JSON(Obj{"refresh_token": strings.Repeat("0", 128)}))),
+	},
+	{
+		ID: "OL-TOKEN-005", Description: "A revoke MUST answer 200 with no body, after which the refresh tokens of all the caller's logins MUST be refused.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "t1"), olLogin("{email}", olPassword, "t2"),
+			GET(olRevokePath).As("t1").Expect(200, NoBody()),
+			olRefreshRefused(olRefreshOf("t1")),
+			olRefreshRefused(olRefreshOf("t2"))),
+	},
+	{
+		ID: "OL-TOKEN-006", Description: "A JWT SHOULD stay valid after its user's revoke, as JWTs are stateless.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			GET(olRevokePath).As("tok").Expect(200),
+			olAccepted("{storeCode}", "customer", "tok")),
+	},
+	{
+		ID: "OL-TOKEN-007", Description: "A revoke MUST NOT affect another user's refresh tokens.",
+		Labels: olLabels(Provisioning), Emails: []string{"email", "other"},
+		Steps: Seq(olProvision("{email}", "{other}"), olLogin("{email}", olPassword, "tok"), olLogin("{other}", olPassword, "otherTok"),
+			GET(olRevokePath).As("tok").Expect(200),
+			olRefreshed(olRefreshOf("otherTok"), "otherTok", "otherTok2")),
+	},
+	{
+		ID: "OL-TOKEN-008", Description: "An admin's revoke SHOULD be accepted and refuse its refresh tokens.",
+		Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "adm"),
+			GET(olRevokePath).As("adm").Expect(200, NoBody()),
+			olRefreshRefused(olRefreshOf("adm"))),
+	},
+
+	// ---- password change ----
+	{
+		ID: "OL-CHANGE-001", Description: "A customer's password change with a form body MUST answer success, after which the old password MUST be refused and the new one accepted.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olSuccess(POST(olChangePath("{storeCode}", "customer")).As("tok").
+				Form(map[string]string{"currentPassword": olPassword, "plainPassword": olNewPassword})),
+			olLoginFails("{email}", olPassword),
+			olLogin("{email}", olNewPassword, "tok2")),
+	},
+	{
+		ID: "OL-CHANGE-002", Description: "An admin's password change MUST answer success, after which the old password MUST be refused and the new one accepted, by username and by e-mail.",
+		Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "adm"),
+			olSuccess(olChange("admin", "adm", olPassword, olNewPassword)),
+			olAdminLoginFails("{name}", olPassword),
+			olAdminLoginFails("{adminEmail}", olPassword),
+			olAdminLogin("{name}", olNewPassword, "t1"),
+			olAdminLogin("{adminEmail}", olNewPassword, "t2")),
+	},
+	{
+		ID: "OL-CHANGE-003", Description: "A new password breaking the policy MUST be refused 400 with the exact message of every broken rule at once, and the password MUST stay unchanged.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olPolicyRefused("abc", olLength, olCase, olNumber, olSpecial),
+			olPolicyRefused("abcdefgh", olCase, olNumber, olSpecial),
+			olPolicyRefused("ABCDEFG1", olCase, olSpecial),
+			olPolicyRefused("Abcdefg!", olNumber),
+			olPolicyRefused("Abcdefg1", olSpecial),
+			olPolicyRefused("Ab1!", olLength),
+			olPolicyRefused("", olBlank),
+			olUnchanged("{email}")),
+	},
+	{
+		ID: "OL-CHANGE-004", Description: "A wrong or missing current password MUST be refused 400 with the form error on currentPassword, together with any policy violation, and change nothing.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olAccepted("{storeCode}", "customer", "tok"),
+			olFormErrors(olChange("customer", "tok", "not the password", "abc"),
+				Obj{"currentPassword": olField(olCurrent), "plainPassword": olField(olLength, olCase, olNumber, olSpecial)}),
+			olFormErrors(POST(olChangePath("{storeCode}", "customer")).As("tok").JSON(Obj{"plainPassword": olNewPassword}),
+				Obj{"currentPassword": olField(olCurrent), "plainPassword": olField()}),
+			olUnchanged("{email}")),
+	},
+	{
+		ID: "OL-CHANGE-005", Description: "The password policy SHOULD count bytes and SHOULD NOT count braces as special characters, as the service does.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olPolicyRefused("Passw0rd{}", olSpecial),
+			olSuccess(olChange("customer", "tok", olPassword, "Ääää1!")),
+			olLogin("{email}", "Ääää1!", "tok2")),
+	},
+	{
+		ID: "OL-CHANGE-006", Description: "The target's admin MUST be able to change its password, the old one then refused and the new one accepted (the scenario restores the old one).",
+		Labels: olLabels(Destructive),
+		Steps: Seq(olTargetAdmin(),
+			olSuccess(olChange("admin", "admin", "{adminPassword}", olNewPassword)).
+				Cleanup(olSuccess(olChange("admin", "admin", olNewPassword, "{adminPassword}"))),
+			olAdminLoginFails("{adminUsername}", "{adminPassword}"),
+			olAdminLogin("{adminUsername}", olNewPassword, "admin2")),
+	},
+
+	// ---- password reset ----
+	{
+		ID: "OL-RESET-001", Description: "A customer's reset request with a form body MUST answer success and mail a token that sets the new password once: the old password is then refused, the new one accepted, and the token's reuse answered 404.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"),
+			olSuccess(POST(olRequestPath("{storeCode}")).Form(map[string]string{"username": "{email}"})),
+			MailToken("{email}", olResetMail, "reset"),
+			olSuccess(POST(olResetPath).Form(map[string]string{"token": "{reset}", "reset[plainPassword]": olNewPassword})),
+			olLoginFails("{email}", olPassword),
+			olLogin("{email}", olNewPassword, "tok"),
+			olNotFound(olResetWith("{reset}", olThird)),
+			olLogin("{email}", olNewPassword, "tok2")),
+	},
+	{
+		ID: "OL-RESET-002", Description: "A second reset request within 24 hours MUST be refused 400 with resetting password already requested and send no second mail.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"),
+			olSuccess(olResetRequest("{email}")),
+			olError(olResetRequest("{email}"), olRequested),
+			MailCount("{email}", olResetMail, 1)),
+	},
+	{
+		ID: "OL-RESET-003", Description: "A completed reset MUST clear the pending request, so that a new request mails a new token.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"),
+			olMailedReset("{email}", "first"),
+			olSuccess(olResetWith("{first}", olNewPassword)),
+			olMailedReset("{email}", "second"),
+			MailCount("{email}", olResetMail, 2),
+			olNotFound(olResetWith("{first}", olThird)),
+			olSuccess(olResetWith("{second}", olThird)),
+			olLogin("{email}", olThird, "tok")),
+	},
+	{
+		ID: "OL-RESET-004", Description: "A reset request for an unknown user MUST be answered 404 Not Found, in a store and among admins, and mail nothing.",
+		Labels: olLabels(NeedsMailbox), Emails: []string{"unknown"},
+		Steps: Seq(
+			olNotFound(olResetRequest("{unknown}")),
+			olNotFound(olAdminResetRequest("{unknown}")),
+			NoMail("{unknown}", olResetMail).AnyTenant()),
+	},
+	{
+		ID: "OL-RESET-005", Description: "A reset request with an empty or missing username MUST be answered 400 with the error that the username should not be empty.",
+		Labels: olLabels(),
+		Steps: Seq(
+			olError(POST(olRequestPath("{storeCode}")).Form(map[string]string{"username": ""}), olNoUser),
+			olError(POST(olRequestPath("{storeCode}")).JSON(Obj{}), olNoUser),
+			olError(POST(olAdminRequestPath), olNoUser)),
+	},
+	{
+		ID: "OL-RESET-006", Description: "An admin's reset request MUST accept its username or its e-mail, one pending request at a time, mailing the admin a token that sets its new password.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"),
+			olSuccess(olAdminResetRequest("{adminEmail}")),
+			olError(olAdminResetRequest("{name}"), olRequested),
+			MailToken("{adminEmail}", olResetMail, "reset").AnyTenant(),
+			olSuccess(olResetWith("{reset}", olNewPassword)),
+			olAdminLogin("{name}", olNewPassword, "adm"),
+			olSuccess(olAdminResetRequest("{name}")),
+			MailCount("{adminEmail}", olResetMail, 2).AnyTenant()),
+	},
+	{
+		ID: "OL-RESET-007", Description: "A reset to a password breaking the policy MUST be refused 400 with the policy messages under plainPassword, changing nothing and leaving the token usable.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olMailedReset("{email}", "reset"),
+			olFormErrors(olResetWith("{reset}", "short"), Obj{"plainPassword": olField(olLength, olCase, olNumber, olSpecial)}),
+			olUnchanged("{email}"),
+			olSuccess(olResetWith("{reset}", olNewPassword)),
+			olLogin("{email}", olNewPassword, "tok")),
+	},
+	{
+		ID: "OL-RESET-008", Description: "A reset with an empty or missing token MUST be answered 400 with the error that the token should not be empty, and one with an unknown token 404 Not Found.",
+		Labels: olLabels(),
+		Steps: Seq(
+			olError(POST(olResetPath).Form(map[string]string{"reset[plainPassword]": olNewPassword}), olNoToken),
+			olError(olResetWith("", olNewPassword), olNoToken),
+			olNotFound(olResetWith("AIENe11JjR2kj3XGiWuZmQ88gZYAgM7VR5inxtbswaY", olNewPassword))),
+	},
+	{
+		ID: "OL-RESET-009", Description: "The reset token SHOULD also be accepted in the query.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olMailedReset("{email}", "reset"),
+			olSuccess(POST(olResetPath).Query("token", "{reset}").Form(map[string]string{"reset[plainPassword]": olNewPassword})),
+			olLogin("{email}", olNewPassword, "tok")),
+	},
+	{
+		ID: "OL-RESET-010", Description: "A reset SHOULD leave the user's JWTs and refresh tokens valid.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"), olMailedReset("{email}", "reset"),
+			olSuccess(olResetWith("{reset}", olNewPassword)),
+			olRefreshed(olRefreshOf("tok"), "tok", "tok2"),
+			olAccepted("{storeCode}", "customer", "tok")),
+	},
+	{
+		ID: "OL-RESET-011", Description: "The reset mail's identifier SHOULD be the user's id, the id claim of its JWTs.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olSuccess(olResetRequest("{email}")),
+			MailCount("{email}", olResetMail, 1).Capture("uid", "identifier"),
+			olLogin("{email}", olPassword, "tok").Expect(200, Claim("token", "id", Var("uid")))),
+	},
+
+	// ---- who may call what ----
+	{
+		ID: "OL-ACCESS-001", Description: "A missing, malformed, foreign or tampered JWT MUST be answered 401 Invalid JWT Token with WWW-Authenticate Bearer, before the body is looked at.",
+		Labels: olLabels(Smoke),
+		Steps: Seq(olTargetAdmin(),
+			olInvalidJWT(POST(olChangePath("{storeCode}", "admin")).Header("Authorization", "Bearer {admin}x").
+				JSON(Obj{"currentPassword": "not the password", "plainPassword": olNewPassword})),
+			olInvalidJWT(GET(olRevokePath)),
+			olInvalidJWT(GET(olRevokePath).Header("Authorization", "Bearer not-a-jwt")),
+			olInvalidJWT(POST(olChangePath("{storeCode}", "customer")).Header("Authorization", "Bearer "+olForeignJWT).
+				JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword})),
+			olInvalidJWT(POST(olChangePath("{storeCode}", "admin")).Raw("application/json", `{"currentPassword":`))),
+	},
+	{
+		ID: "OL-ACCESS-002", Description: "A customer JWT MUST be refused on admin paths and an admin JWT on customer paths, changing nothing.",
+		Labels: olLabels(Provisioning), Emails: []string{"email", "adminEmail"}, Fresh: []string{"name"},
+		Steps: Seq(olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
+			olLogin("{email}", olPassword, "tok"), olAdminLogin("{name}", olPassword, "adm"),
+			olInvalidJWT(olChange("admin", "tok", olPassword, olNewPassword)),
+			olInvalidJWT(olChange("customer", "adm", olPassword, olNewPassword)),
+			olUnchanged("{email}"),
+			olAdminLogin("{name}", olPassword, "adm2")),
+	},
+	{
+		ID: "OL-ACCESS-003", Description: "A customer JWT MUST be refused on another store's paths, where the customer is unknown.",
+		Labels: olLabels(Provisioning, MultiTenant), Emails: []string{"email"}, Tenants: []string{"other"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olInvalidJWT(olChangeIn("{other}", "customer", "tok", olPassword, olNewPassword)),
+			olBadCredentials(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olPassword))),
+			olNotFound(POST(olRequestPath("{other}")).JSON(Obj{"username": "{email}"})),
+			olUnchanged("{email}")),
+	},
+	{
+		ID: "OL-ACCESS-004", Description: "Stores MUST be separate: the same e-mail is another customer in each, with its own password, tokens and reset requests.",
+		Labels: olLabels(Provisioning, MultiTenant), Emails: []string{"email"}, Tenants: []string{"other"},
+		Steps: Seq(olProvision("{email}"), olProvisionIn("{other}", Obj{"email": "{email}", "password": olThird}),
+			olBadCredentials(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olPassword))),
+			olTokens(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olThird)), "otherTok"),
+			olInvalidJWT(olChange("customer", "otherTok", olThird, olNewPassword)),
+			olSuccess(olChangeIn("{other}", "customer", "otherTok", olThird, olNewPassword)),
+			olLogin("{email}", olPassword, "tok"),
+			olSuccess(olResetRequest("{email}")),
+			olSuccess(POST(olRequestPath("{other}")).JSON(Obj{"username": "{email}"}))),
+	},
+	{
+		ID: "OL-ACCESS-005", Description: "An admin JWT SHOULD be accepted on every store's admin path, as admins belong to no store.",
+		Labels: olLabels(MultiTenant), Tenants: []string{"other"},
+		Steps: Seq(olTargetAdmin(), olAccepted("{other}", "admin", "admin")),
+	},
+
+	// ---- bad input ----
+	{
+		ID: "OL-INPUT-001", Description: "A password change with malformed JSON MUST be answered 400 Bad Request and change nothing.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olHTTPError(POST(olChangePath("{storeCode}", "customer")).As("tok").
+				Raw("application/json", `{"currentPassword":"`+olPassword+`","plainPassword":"`+olNewPassword+`"`), 400, "Bad Request"),
+			olUnchanged("{email}")),
+	},
+	{
+		ID: "OL-INPUT-002", Description: "A password change with a body of another content type than a form or JSON MUST be answered 415 and change nothing.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olHTTPError(POST(olChangePath("{storeCode}", "customer")).As("tok").
+				Raw("text/plain", "currentPassword="+olPassword+"&plainPassword="+olNewPassword), 415, "Unsupported Media Type"),
+			olUnchanged("{email}")),
+	},
+	{
+		ID: "OL-INPUT-003", Description: "A request body over 1 MiB SHOULD be answered 413 and MUST change nothing.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olHTTPError(POST(olChangePath("{storeCode}", "customer")).As("tok").
+				JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword, "padding": strings.Repeat("x", 1<<20)}), 413, "Payload Too Large"),
+			olUnchanged("{email}")),
+	},
+	{
+		ID: "OL-INPUT-004", Description: "A password change with a field of the wrong type MUST be answered 400 Bad Request and change nothing.",
+		Labels: olLabels(Provisioning), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+			olHTTPError(POST(olChangePath("{storeCode}", "customer")).As("tok").
+				JSON(Obj{"currentPassword": olPassword, "plainPassword": Arr{olNewPassword}}), 400, "Bad Request"),
+			olUnchanged("{email}")),
+	},
+	{
+		ID: "OL-INPUT-005", Description: "A reset request with a malformed form or a JSON body that is no object MUST be answered 400 Bad Request and mail nothing.",
+		Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
+		Steps: Seq(olProvision("{email}"),
+			olHTTPError(POST(olRequestPath("{storeCode}")).Raw("application/x-www-form-urlencoded", "username=%zz"), 400, "Bad Request"),
+			olHTTPError(POST(olRequestPath("{storeCode}")).Raw("application/json", `["{email}"]`), 400, "Bad Request"),
+			NoMail("{email}", olResetMail),
+			olMailedReset("{email}", "reset")),
+	},
+	{
+		ID: "OL-INPUT-006", Description: "An unknown path under /api/ MUST be answered 404 Not Found and a known path with a wrong method 405 Method Not Allowed naming the allowed methods.",
+		Labels: olLabels(),
+		Steps: Seq(
+			olHTTPError(GET("/api/nothing-here"), 404, "Not Found"),
+			olHTTPError(GET(olAdminLoginPath), 405, "Method Not Allowed").Expect(405, HeaderHas("Allow", "POST")),
+			olHTTPError(POST(olRevokePath), 405, "Method Not Allowed").Expect(405, HeaderHas("Allow", "GET"))),
+	},
+	{
+		ID: "OL-INPUT-007", Description: "A login with malformed JSON, a JSON body that is no object or another content type MUST be answered 400 or 415 in the framework's error shape.",
+		Labels: olLabels(),
+		Steps: Seq(
+			olHTTPError(POST(olAdminLoginPath).Raw("application/json", `{"_username":`), 400, "Bad Request"),
+			olHTTPError(POST(olAdminLoginPath).Raw("application/json", `["{adminUsername}"]`), 400, "Bad Request"),
+			olHTTPError(POST(olAdminLoginPath).Raw("text/plain", "_username={adminUsername}"), 415, "Unsupported Media Type")),
+	},
+	{
+		ID: "OL-INPUT-008", Description: "A store code outside the documented pattern SHOULD be answered 400 Bad Request.",
+		Labels: olLabels(),
+		Steps:  Seq(olHTTPError(POST(olLoginPath("-no-store")).JSON(olCreds("someone@example.com", olPassword)), 400, "Bad Request")),
+	},
+}
