@@ -83,10 +83,9 @@ func Summarize(t *Target, r types.Report) Summary {
 		o := outcome(sr)
 		s.Total.add(o.State)
 		for _, l := range o.Labels {
-			switch {
-			case scenarios.FindAPI(l) != nil:
+			if scenarios.FindAPI(l) != nil {
 				tally(&s.APIs, l).add(o.State)
-			case l != scenarios.Smoke:
+			} else if _, ok := scenarios.Capabilities[l]; ok {
 				tally(&s.Capabilities, l).add(o.State)
 			}
 		}
