@@ -14,12 +14,14 @@ import (
 	"github.com/doppel-dev/doppel/scenarios"
 )
 
-// The suite runs every scenario against the mock in-process, or against the
-// doppel deployment DOPPEL_TARGET names (a base URL), e.g. a `doppel serve`:
+// The suite runs every scenario against the mock in-process, against the
+// doppel deployment DOPPEL_TARGET names (a base URL), e.g. a `doppel serve`,
+// or against the deployment a target file describes (DOPPEL_TARGET_FILE, as
+// for `doppel conform --target`). With the Ginkgo CLI, specs run in
+// parallel processes:
 //
 //	DOPPEL_TARGET=http://127.0.0.1:4010 go test ./conformance
-//
-// `doppel conform --target FILE` runs the same specs against any deployment.
+//	DOPPEL_TARGET_FILE=target.yaml go run github.com/onsi/ginkgo/v2/ginkgo -p ./conformance
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "doppel conformance")
@@ -28,6 +30,12 @@ func TestConformance(t *testing.T) {
 var target *conformance.Target
 
 var _ = BeforeSuite(func(ctx SpecContext) {
+	if file := os.Getenv("DOPPEL_TARGET_FILE"); file != "" {
+		var err error
+		target, err = conformance.LoadTarget(ctx, file, nil, os.Getenv)
+		Expect(err).NotTo(HaveOccurred())
+		return
+	}
 	base := strings.TrimSuffix(os.Getenv("DOPPEL_TARGET"), "/")
 	if base == "" {
 		srv, err := mockserver.New(mockserver.Options{})

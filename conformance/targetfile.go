@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -298,6 +299,29 @@ func capabilityNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// LoadTarget reads a target file (see LoadTargetFile) and returns its
+// Target; a doppel deployment (doppel: true) is seeded with what the
+// scenarios need first.
+func LoadTarget(ctx context.Context, path string, overrides []string, getenv func(string) string) (*Target, error) {
+	tf, secrets, err := LoadTargetFile(path, overrides, getenv)
+	if err != nil {
+		return nil, err
+	}
+	t := tf.Target(secrets)
+	if tf.Doppel {
+		seeded := map[string]bool{}
+		for _, ep := range t.APIs {
+			if !seeded[ep.BaseURL] {
+				if err := Setup(ctx, ep.BaseURL, nil); err != nil {
+					return nil, err
+				}
+				seeded[ep.BaseURL] = true
+			}
+		}
+	}
+	return t, nil
 }
 
 // Target builds the Target a checked target file describes.

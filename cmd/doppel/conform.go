@@ -90,23 +90,8 @@ func (*failer) Fail() {}
 // stop releases what it started.
 func loadTarget(arg string, overrides []string) (*conformance.Target, func(), error) {
 	if arg != "mock" {
-		tf, secrets, err := conformance.LoadTargetFile(arg, overrides, os.Getenv)
-		if err != nil {
-			return nil, nil, err
-		}
-		t := tf.Target(secrets)
-		if tf.Doppel {
-			seeded := map[string]bool{}
-			for _, ep := range t.APIs {
-				if !seeded[ep.BaseURL] {
-					if err := conformance.Setup(context.Background(), ep.BaseURL, nil); err != nil {
-						return nil, nil, err
-					}
-					seeded[ep.BaseURL] = true
-				}
-			}
-		}
-		return t, func() {}, nil
+		t, err := conformance.LoadTarget(context.Background(), arg, overrides, os.Getenv)
+		return t, func() {}, err
 	}
 	if len(overrides) > 0 {
 		return nil, nil, fmt.Errorf("--set needs a target file, not mock")
