@@ -53,6 +53,15 @@ func (*Face) Name() string { return API }
 // Prefixes implements face.Face.
 func (*Face) Prefixes() []string { return []string{"/customer/", "/customerlogin/"} }
 
+// Tenant implements face.Face: the tenant of the path, or of the query on
+// the customerlogin endpoints.
+func (*Face) Tenant(r *http.Request) string {
+	if t := r.PathValue("tenant"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("tenant")
+}
+
 // Routes implements face.Face.
 func (f *Face) Routes() []face.Route {
 	anyToken := f.auth(store.TokenAnonymous, store.TokenAccess)
@@ -148,6 +157,7 @@ var (
 	errExpiredToken = unauthorized("Access Token expired", "keymanagement.service.access_token_expired")
 	errBadLogin     = unauthorized("Invalid credentials", "customer.invalid_credentials")
 	errInactive     = unauthorized("Customer account is not active", "customer.inactive_account")
+	errLocked       = unauthorized("Customer account is locked", "customer.account_locked")
 	errBadRefresh   = unauthorized("Invalid refresh token", "oauth.v2.InvalidRefreshToken")
 )
 
