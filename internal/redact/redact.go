@@ -16,11 +16,15 @@ import (
 const Mask = "[redacted]"
 
 // secretKey matches the names of fields, parameters and headers whose values
-// are secrets: passwords, tokens, codes and keys.
-var secretKey = regexp.MustCompile(`(?i)password|token|secret|passphrase|authorization|^code$|^key$|cookie`)
+// are secrets: passwords, tokens, codes and keys; aboutSecret those that only
+// describe one (token_type, refresh_token_expires_in).
+var (
+	secretKey   = regexp.MustCompile(`(?i)password|token|secret|passphrase|authorization|^code$|^key$|cookie`)
+	aboutSecret = regexp.MustCompile(`(?i)type|expir|_in$`)
+)
 
 // IsSecret reports whether a field, parameter or header of this name holds a secret.
-func IsSecret(name string) bool { return secretKey.MatchString(name) }
+func IsSecret(name string) bool { return secretKey.MatchString(name) && !aboutSecret.MatchString(name) }
 
 // Body replaces the secret values of a JSON or form body; anything else is
 // returned unchanged.
@@ -47,11 +51,15 @@ func value(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if _, nested := e.(map[string]any); !nested && IsSecret(k) && e != nil {
-				out[k] = Mask
-			} else {
-				out[k] = value(e)
+			switch e.(type) {
+			case map[string]any, bool, nil: // a flag or nothing is no secret; an object is walked
+			default:
+				if IsSecret(k) {
+					out[k] = Mask
+					continue
+				}
 			}
+			out[k] = value(e)
 		}
 		return out
 	case []any:

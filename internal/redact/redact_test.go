@@ -19,6 +19,8 @@ func TestBody(t *testing.T) {
 			`{"a":[{"access_token":"[redacted]"}],"id":"1","n":{"refresh_token":"[redacted]"}}`},
 		{"a secret-named object is walked, not masked", `{"token":{"code":"1","kind":"x"}}`, `{"token":{"code":"[redacted]","kind":"x"}}`},
 		{"null stays null", `{"password":null}`, `{"password":null}`},
+		{"what describes a secret stays", `{"token_type":"Bearer","refresh_token_expires_in":86399,"initialPassword":false,"code":123}`,
+			`{"code":"[redacted]","initialPassword":false,"refresh_token_expires_in":86399,"token_type":"Bearer"}`},
 		{"form", `_username=ann&_password=pw`, `_password=%5Bredacted%5D&_username=ann`},
 		{"plain text", `hello world`, `hello world`},
 		{"empty", ``, ``},

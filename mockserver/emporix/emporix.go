@@ -6,6 +6,7 @@ package emporix
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/doppel-dev/doppel/mockserver/face"
@@ -53,11 +54,12 @@ func (*Face) Name() string { return API }
 // Prefixes implements face.Face.
 func (*Face) Prefixes() []string { return []string{"/customer/", "/customerlogin/"} }
 
-// Tenant implements face.Face: the tenant of the path, or of the query on
-// the customerlogin endpoints.
+// Tenant implements face.Face: the tenant of a /customer/{tenant}/… path
+// (a route's or not), or of the query on the customerlogin endpoints.
 func (*Face) Tenant(r *http.Request) string {
-	if t := r.PathValue("tenant"); t != "" {
-		return t
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/customer/"); ok {
+		tenant, _, _ := strings.Cut(rest, "/")
+		return tenant
 	}
 	return r.URL.Query().Get("tenant")
 }

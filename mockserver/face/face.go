@@ -135,7 +135,6 @@ type Options struct {
 // Note is what the pipeline learnt of a request.
 type Note struct {
 	Operation  string // the contract's operation id
-	Path       string // the operation's path template
 	Body       []byte // the whole request body, as read
 	Violations []contracts.Violation
 }
@@ -201,7 +200,7 @@ type pipeline struct {
 }
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	note := Note{Operation: p.op.ID, Path: p.op.Path}
+	note := Note{Operation: p.op.ID}
 	if err := p.serve(w, r, &note); err != nil {
 		var prob *Problem
 		if !errors.As(err, &prob) {
