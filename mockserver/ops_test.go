@@ -85,23 +85,31 @@ var opsFaces = []opsFace{
 		},
 		ttl:         "25h",
 		badLogin:    `{"result":"error","error":"invalid_credentials","message":"The e-mail or password is not valid."}`,
-		locked:      `{"result":"error","error":"account_locked","message":"The account is locked."}`,
+		locked:      `{"result":"error","error":"invalid_credentials","message":"The account is locked."}`,
 		expired:     `{"result":"error","error":"unauthorized","message":"The token is unknown, expired or revoked."}`,
 		unavailable: `{"result":"error","error":"service_unavailable","message":"Fault injected by doppel (header: status=503)."}`,
 	},
 }
 
-// login tries ann's login with a password; the answer must keep to the
-// face's contract.
+// login tries ann's login with a password.
 func (f opsFace) login(h *harness, password string, header ...string) *httptest.ResponseRecorder {
 	h.t.Helper()
 	if f.loginHeader != nil {
 		header = append(f.loginHeader(h), header...)
 	}
-	w := h.do("POST", f.loginPath, f.loginBody(password), header...)
+	return h.do("POST", f.loginPath, f.loginBody(password), header...)
+}
+
+// assertLogin checks a login's answer: its status, its exact body, and
+// that it keeps to the face's contract.
+func (f opsFace) assertLogin(t *testing.T, w *httptest.ResponseRecorder, status int, body string) {
+	t.Helper()
+	assert.Equal(t, status, w.Code, w.Body.String())
+	if body != "" {
+		assert.JSONEq(t, body, w.Body.String())
+	}
 	v := contracts.MustLoad(f.api).ValidateResponse(httptest.NewRequest("POST", f.loginPath, nil), w.Result())
-	assert.Empty(h.t, v, "%s login → %d %s", f.api, w.Code, w.Body.String())
-	return w
+	assert.Empty(t, v, "%s login → %d %s", f.api, w.Code, w.Body.String())
 }
 
 // token logs ann in and returns her customer token.
