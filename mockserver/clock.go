@@ -48,7 +48,7 @@ func (s *Server) mountClock(mux *http.ServeMux) {
 		if !readJSON(w, r, &in, false) {
 			return
 		}
-		if n := count(in.Advance != nil, in.Set != nil, in.Reset); n != 1 {
+		if !exactlyOne(in.Advance != nil, in.Set != nil, in.Reset) {
 			adminError(w, http.StatusBadRequest, `clock: give one of {"advance":"25h"}, {"set":"2027-01-01T00:00:00Z"}, {"reset":true}`)
 			return
 		}
@@ -74,20 +74,22 @@ func (s *Server) mountClock(mux *http.ServeMux) {
 	})
 }
 
-func count(conds ...bool) (n int) {
+// exactlyOne reports whether exactly one of conds holds.
+func exactlyOne(conds ...bool) bool {
+	n := 0
 	for _, c := range conds {
 		if c {
 			n++
 		}
 	}
-	return n
+	return n == 1
 }
 
-var days = regexp.MustCompile(`^(-?)(\d+)d(.*)$`)
+var daysPattern = regexp.MustCompile(`^(-?)(\d+)d(.*)$`)
 
 // parseDays is time.ParseDuration with days ("30d", "1d12h") as well.
 func parseDays(s string) (time.Duration, error) {
-	m := days.FindStringSubmatch(s)
+	m := daysPattern.FindStringSubmatch(s)
 	if m == nil {
 		return time.ParseDuration(s)
 	}

@@ -80,7 +80,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 	})
 
 	mux.HandleFunc("GET "+loginPath, func(w http.ResponseWriter, r *http.Request) {
-		if f, c, ok := s.loginFault(w, r); ok {
+		if f, c, ok := s.resolveLogin(w, r); ok {
 			face.WriteJSON(w, http.StatusOK, toLoginFault(f, c))
 		}
 	})
@@ -96,7 +96,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 			adminError(w, http.StatusBadRequest, "failLogins must be 0 or more")
 			return
 		}
-		f, c, ok := s.loginFault(w, r)
+		f, c, ok := s.resolveLogin(w, r)
 		if !ok {
 			return
 		}
@@ -110,7 +110,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 		face.WriteJSON(w, http.StatusOK, toLoginFault(f, c))
 	})
 	mux.HandleFunc("DELETE "+loginPath, func(w http.ResponseWriter, r *http.Request) {
-		if f, _, ok := s.loginFault(w, r); ok {
+		if f, _, ok := s.resolveLogin(w, r); ok {
 			s.ID.SetLoginFault(identity.LoginFault{CustomerID: f.CustomerID})
 			w.WriteHeader(http.StatusNoContent)
 		}
@@ -122,7 +122,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 		if !readJSON(w, r, &in, true) {
 			return
 		}
-		f, _, ok := s.loginFault(w, r)
+		f, _, ok := s.resolveLogin(w, r)
 		if !ok {
 			return
 		}
@@ -139,10 +139,10 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 	})
 }
 
-// loginFault resolves the login a business-fault URL names and returns its
+// resolveLogin resolves the login a business-fault URL names and returns its
 // customer's fault (the zero fault, addressed by this login, when none);
 // false after answering 404 when there is no such login.
-func (s *Server) loginFault(w http.ResponseWriter, r *http.Request) (identity.LoginFault, *store.Customer, bool) {
+func (s *Server) resolveLogin(w http.ResponseWriter, r *http.Request) (identity.LoginFault, *store.Customer, bool) {
 	api, tenant, email := r.PathValue("api"), r.PathValue("tenant"), r.PathValue("email")
 	if !slices.Contains(s.faceNames(), api) {
 		adminError(w, http.StatusNotFound, errUnknownAPI(api, s.faceNames()).Error())

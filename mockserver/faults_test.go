@@ -1,9 +1,12 @@
 package mockserver_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,4 +174,53 @@ func TestFaultRulesRefuseBadInput(t *testing.T) {
 	assert.Empty(t, rules)
 	assert.Equal(t, http.StatusNotFound, h.do("DELETE", "/__doppel/faults/7", nil).Code)
 	assert.Equal(t, http.StatusNotFound, h.do("DELETE", "/__doppel/faults/x", nil).Code)
+}
+
+// TestOperationsUnderConcurrentLoad runs face requests over a real server
+// while the journal is read and fault rules change; with -race it checks
+// that the journal, the rules and the login faults share nothing unguarded.
+func TestOperationsUnderConcurrentLoad(t *testing.T) {
+	h := newOpsHarness(t, mockserver.Options{Journal: 16})
+	srv := httptest.NewServer(h.srv)
+	defer srv.Close()
+	h.addFault(`{"path":"/customers/**","latency":"1ms","probability":0.5}`)
+	done := make(chan struct{})
+	var admin sync.WaitGroup
+	admin.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			for _, call := range [][2]string{{"GET", "/__doppel/requests?limit=16"}, {"GET", "/__doppel/faults"},
+				{"PATCH", opsFaces[2].loginURL()}} {
+				req, _ := http.NewRequest(call[0], srv.URL+call[1], strings.NewReader(`{"failLogins":1}`))
+				if resp, err := srv.Client().Do(req); err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}
+	})
+	var clients sync.WaitGroup
+	for range 4 {
+		clients.Go(func() {
+			for range 15 {
+				resp, err := srv.Client().Post(srv.URL+"/customers/login", "application/json",
+					strings.NewReader(`{"email":"ann@example.com","password":"`+annPassword+`"}`))
+				if assert.NoError(t, err) {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					assert.Contains(t, []int{http.StatusOK, http.StatusUnauthorized}, resp.StatusCode)
+				}
+			}
+		})
+	}
+	clients.Wait()
+	close(done)
+	admin.Wait()
+	page := h.journal("?api=accounts&limit=100")
+	assert.Len(t, page.Requests, 16)
+	assert.GreaterOrEqual(t, page.Recorded, 60)
 }

@@ -36,13 +36,13 @@ func (s *Server) intercept(f face.Face, next http.Handler) http.Handler {
 		case applied == "":
 			next.ServeHTTP(w, r)
 		default:
-			effect, waited := delay(r.Context(), effect)
+			effect, waited := waitLatency(r.Context(), effect)
 			applied += effect.String()
 			switch {
 			case !waited: // the client left meanwhile: no answer
 			case effect.Drop:
-				s.record(rec, f, r, start, applied)
-				drop(w)
+				s.journalRequest(rec, f, r, start, applied)
+				dropConnection(w)
 				return
 			case effect.Status != 0:
 				f.Render(w, statusProblem(effect.Status, applied))
@@ -50,7 +50,7 @@ func (s *Server) intercept(f face.Face, next http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 			}
 		}
-		s.record(rec, f, r, start, applied)
+		s.journalRequest(rec, f, r, start, applied)
 	})
 }
 
@@ -72,9 +72,9 @@ func (s *Server) pickFault(api string, r *http.Request) (e fault.Effect, applied
 	return e, "", nil
 }
 
-// delay waits the effect's latency and returns the effect with the delay it
+// waitLatency waits the effect's latency and returns the effect with the delay it
 // drew; false when the request was cancelled meanwhile.
-func delay(ctx context.Context, e fault.Effect) (fault.Effect, bool) {
+func waitLatency(ctx context.Context, e fault.Effect) (fault.Effect, bool) {
 	d := e.Delay()
 	e.Latency, e.LatencyMax = d, d
 	if d <= 0 {
@@ -100,8 +100,8 @@ func statusProblem(status int, applied string) *face.Problem {
 	return face.Errorf(status, typ, "Fault injected by doppel (%s).", applied)
 }
 
-// drop closes the connection without an answer.
-func drop(w http.ResponseWriter) {
+// dropConnection closes the connection without an answer.
+func dropConnection(w http.ResponseWriter) {
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		_ = conn.Close()
 		return
@@ -109,8 +109,8 @@ func drop(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler) // HTTP/2 cannot be hijacked: abort the stream instead
 }
 
-// record adds a request to the journal; rec is nil when the journal is off.
-func (s *Server) record(rec *recorder, f face.Face, r *http.Request, start time.Time, applied string) {
+// journalRequest adds a request to the journal; rec is nil when the journal is off.
+func (s *Server) journalRequest(rec *recorder, f face.Face, r *http.Request, start time.Time, applied string) {
 	if rec == nil {
 		return
 	}
