@@ -25,11 +25,11 @@ const maxClockShift = 100 * 365 * 24 * time.Hour
 func (s *Server) mountClock(mux *http.ServeMux) {
 	state := func() clockState {
 		now := s.ID.Clock.Now()
-		offset := now.Sub(time.Now())
+		offset := time.Until(now)
 		if c, ok := s.ID.Clock.(identity.AdjustableClock); ok {
 			offset = c.Offset()
 		}
-		return clockState{Now: now, Offset: offset.String()}
+		return clockState{Now: now, Offset: offset.Round(time.Millisecond).String()}
 	}
 	mux.HandleFunc("GET /__doppel/clock", func(w http.ResponseWriter, r *http.Request) {
 		face.WriteJSON(w, http.StatusOK, state())
