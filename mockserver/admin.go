@@ -103,6 +103,9 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(raw)
 	})
+	s.mountJournal(mux)
+	s.mountFaults(mux)
+	s.mountClock(mux)
 	mux.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin operation at "+r.Method+" "+r.URL.Path)
 	})

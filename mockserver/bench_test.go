@@ -12,8 +12,14 @@ import (
 // The benchmarks run the whole stack — CORS, routing, authentication,
 // contract validation, state, encoding — without a network.
 
-func BenchmarkGetMe(b *testing.B) {
-	h := newHarness(b, mockserver.Options{})
+// BenchmarkGetMe runs with the request journal on, as doppel serve does;
+// BenchmarkGetMeNoJournal without it.
+func BenchmarkGetMe(b *testing.B) { benchmarkGetMe(b, mockserver.Options{}) }
+
+func BenchmarkGetMeNoJournal(b *testing.B) { benchmarkGetMe(b, mockserver.Options{Journal: -1}) }
+
+func benchmarkGetMe(b *testing.B, opts mockserver.Options) {
+	h := newHarness(b, opts)
 	tok := "Bearer " + h.customer("acme", "ann@example.com", "secret")
 	req := httptest.NewRequest("GET", "/customer/acme/me?expand=addresses", nil)
 	req.Header.Set("Authorization", tok)

@@ -15,19 +15,22 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
+	"github.com/doppel-dev/doppel/mockserver/fault"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/journal"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
 )
 
 // Options configure a Server.
 type Options struct {
-	Clock     identity.Clock // wall clock when nil
+	Clock     identity.Clock // an identity.ShiftClock, which the admin API moves, when nil
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
 	Random    io.Reader       // source of ids, tokens and codes; crypto/rand when nil
 	SMTP      string          // host:port of an SMTP server to deliver every mail to as well; none when ""
 	JWTKey    *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
+	Journal   int             // requests the journal keeps: DefaultJournal when 0, none (off) when negative
 }
 
 // Server is the mock: an http.Handler over one state.
@@ -39,11 +42,20 @@ type Server struct {
 	faces       []face.Face
 	handler     http.Handler
 	smtp        *smtpOut // nil without Options.SMTP
+
+	journal *journal.Journal // nil when off
+	faults  fault.Rules
 }
 
 // New builds a Server, seeds it, and makes that state the one
 // /__doppel/reset returns to.
 func New(opts Options) (*Server, error) {
+	if opts.Clock == nil {
+		opts.Clock = &identity.ShiftClock{}
+	}
+	if opts.Journal == 0 {
+		opts.Journal = DefaultJournal
+	}
 	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random)}
 	var out *smtpOut
 	if opts.SMTP != "" {
@@ -52,7 +64,7 @@ func New(opts Options) (*Server, error) {
 	}
 	id := identity.New(idOpts)
 	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
-		Accounts: accounts.New(id), smtp: out}
+		Accounts: accounts.New(id), smtp: out, journal: journal.New(opts.Journal)}
 	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
 	var loading sync.WaitGroup // parse the contracts side by side: most of the start-up time
 	for _, f := range s.faces {
@@ -65,7 +77,7 @@ func New(opts Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := face.Mount(mux, f, c, face.Options{BodyLimit: opts.BodyLimit}); err != nil {
+		if err := face.Mount(mux, f, c, face.Options{BodyLimit: opts.BodyLimit, Wrap: s.intercept}); err != nil {
 			return nil, err
 		}
 	}

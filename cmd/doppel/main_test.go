@@ -223,3 +223,21 @@ func TestServePrintsPersonasAndAnswers(t *testing.T) {
 	assert.Contains(t, text, "doppel listening on http://"+addr)
 	assert.Contains(t, text, "tenant \"demo\"")
 }
+
+// TestServeJournalFlag sizes the request journal, or turns it off.
+func TestServeJournalFlag(t *testing.T) {
+	for _, tt := range []struct{ flag, capacity string }{{"2", `"capacity":2`}, {"0", `"capacity":0`}} {
+		t.Run(tt.flag, func(t *testing.T) {
+			addr := freeAddr(t)
+			start(t, doppel(context.Background(), "serve", "--addr", addr, "--journal", tt.flag), "http://"+addr+"/__doppel/health")
+			resp, err := http.Get("http://" + addr + "/__doppel/requests")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			assert.Contains(t, string(body), tt.capacity)
+		})
+	}
+	out, err := doppel(context.Background(), "serve", "--journal", "-1").CombinedOutput()
+	assert.Error(t, err)
+	assert.Contains(t, string(out), "--journal -1: give 0 (off) or more")
+}

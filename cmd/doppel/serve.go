@@ -30,12 +30,19 @@ func serve(args []string, out io.Writer) error {
 	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body in bytes")
 	jwtKey := fs.String("jwt-key", "", "RSA private key (PEM) that signs Open Loyalty JWTs; generated when empty")
 	smtpAddr := fs.String("smtp", "", "also deliver every mailbox message to this SMTP server (host:port), e.g. Mailpit's")
+	journal := fs.Int("journal", mockserver.DefaultJournal, "how many requests the request journal keeps (GET /__doppel/requests); 0 turns it off")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *journal < 0 {
+		return fmt.Errorf("--journal %d: give 0 (off) or more", *journal)
 	}
 	start := time.Now()
 	demo := fixtures.Personas(*seed, *personas)
 	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: demo, SMTP: *smtpAddr}
+	if opts.Journal = *journal; *journal == 0 {
+		opts.Journal = -1 // off
+	}
 	if *jwtKey != "" {
 		key, err := openloyalty.LoadKey(*jwtKey)
 		if err != nil {

@@ -49,6 +49,9 @@ func (*Face) Name() string { return API }
 // that it gets a 404 in this dialect instead of the mux's redirect.
 func (*Face) Prefixes() []string { return []string{"/customers/", "/customers"} }
 
+// Tenant implements face.Face: always the one namespace.
+func (*Face) Tenant(*http.Request) string { return Tenant }
+
 // Routes implements face.Face.
 func (f *Face) Routes() []face.Route {
 	return []face.Route{
@@ -143,6 +146,7 @@ var (
 	errNoToken     = problem(http.StatusUnauthorized, "unauthorized", "Authorization required: send the login token as Authorization: Bearer (or Token).")
 	errBadToken    = problem(http.StatusUnauthorized, "unauthorized", "The token is unknown, expired or revoked.")
 	errBadLogin    = problem(http.StatusUnauthorized, "invalid_credentials", "The e-mail or password is not valid.")
+	errLocked      = problem(http.StatusUnauthorized, "invalid_credentials", "The account is locked.") // the contract's codes have none for it
 	errEmailTaken  = problem(http.StatusConflict, "email_taken", "The e-mail address is already in use.")
 	errBadKey      = problem(http.StatusBadRequest, "invalid_key", "The identifier and key do not match a pending e-mail change, or the key is used or expired.")
 	errBadCode     = problem(http.StatusBadRequest, "invalid_code", "The e-mail and code do not match a password reset, or the code is used or expired.")

@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -69,7 +70,10 @@ func (f *Face) login(c *face.Call) error {
 		acct, _, err = tx.Authenticate(API, Tenant, in.Email, in.Password)
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, identity.ErrLocked):
+		return errLocked
+	case err != nil:
 		return errBadLogin // a pending account has no password yet: it is refused like an unknown one
 	}
 	var token string

@@ -6,6 +6,7 @@ package emporix
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/doppel-dev/doppel/mockserver/face"
@@ -52,6 +53,16 @@ func (*Face) Name() string { return API }
 
 // Prefixes implements face.Face.
 func (*Face) Prefixes() []string { return []string{"/customer/", "/customerlogin/"} }
+
+// Tenant implements face.Face: the tenant of a /customer/{tenant}/… path
+// (a route's or not), or of the query on the customerlogin endpoints.
+func (*Face) Tenant(r *http.Request) string {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/customer/"); ok {
+		tenant, _, _ := strings.Cut(rest, "/")
+		return tenant
+	}
+	return r.URL.Query().Get("tenant")
+}
 
 // Routes implements face.Face.
 func (f *Face) Routes() []face.Route {
@@ -148,6 +159,7 @@ var (
 	errExpiredToken = unauthorized("Access Token expired", "keymanagement.service.access_token_expired")
 	errBadLogin     = unauthorized("Invalid credentials", "customer.invalid_credentials")
 	errInactive     = unauthorized("Customer account is not active", "customer.inactive_account")
+	errLocked       = unauthorized("Customer account is locked", "customer.account_locked")
 	errBadRefresh   = unauthorized("Invalid refresh token", "oauth.v2.InvalidRefreshToken")
 )
 

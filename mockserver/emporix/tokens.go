@@ -194,6 +194,8 @@ func (f *Face) login(c *face.Call) error {
 	switch {
 	case errors.Is(err, identity.ErrInactive):
 		return errInactive
+	case errors.Is(err, identity.ErrLocked):
+		return errLocked
 	case err != nil:
 		return errBadLogin
 	}

@@ -49,6 +49,9 @@ type Face interface {
 	Prefixes() []string
 	// Routes are the face's operations.
 	Routes() []Route
+	// Tenant is the tenant a request addresses, "" when it names none; the
+	// request journal shows it.
+	Tenant(r *http.Request) string
 	// Render writes a Problem in the face's dialect.
 	Render(w http.ResponseWriter, p *Problem)
 	// Seed checks the face's part of a seed document and returns what adds
@@ -124,6 +127,23 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // Options tune Mount.
 type Options struct {
 	BodyLimit int64 // DefaultBodyLimit when 0
+	// Wrap, when set, wraps every handler Mount registers — each route and
+	// the face's 404/405 fallback — e.g. to inject faults and keep a journal.
+	Wrap func(Face, http.Handler) http.Handler
+}
+
+// Note is what the pipeline learnt of a request.
+type Note struct {
+	Operation  string // the contract's operation id
+	Body       []byte // the whole request body, as read
+	Violations []contracts.Violation
+}
+
+// Noter is implemented by a ResponseWriter that wants the pipeline's Note
+// of its request (the request journal's); the pipeline tells it once the
+// request is answered.
+type Noter interface {
+	Note(Note)
 }
 
 // Mount registers a face's routes on mux, with its 404 and 405 answers
@@ -132,22 +152,28 @@ func Mount(mux *http.ServeMux, f Face, c *contracts.Contract, opts Options) erro
 	if opts.BodyLimit == 0 {
 		opts.BodyLimit = DefaultBodyLimit
 	}
+	wrap := func(h http.Handler) http.Handler {
+		if opts.Wrap == nil {
+			return h
+		}
+		return opts.Wrap(f, h)
+	}
 	routes := f.Routes()
 	for _, rt := range routes {
 		op := c.Operation(rt.Method, rt.Path)
 		if op == nil {
 			return fmt.Errorf("%s: route %s %s is not in the contract", f.Name(), rt.Method, rt.Path)
 		}
-		mux.Handle(rt.Method+" "+rt.Path, &pipeline{face: f, contract: c, op: op, route: rt, limit: opts.BodyLimit})
+		mux.Handle(rt.Method+" "+rt.Path, wrap(&pipeline{face: f, contract: c, op: op, route: rt, limit: opts.BodyLimit}))
 	}
-	fallback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fallback := wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowed(c, r.URL.Path); allow != "" {
 			f.Render(w, &Problem{Status: http.StatusMethodNotAllowed, Type: "method_not_allowed", Allow: allow,
 				Message: fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, allow)})
 			return
 		}
 		f.Render(w, Errorf(http.StatusNotFound, "not_found", "No operation at %s %s.", r.Method, r.URL.Path))
-	})
+	}))
 	for _, p := range f.Prefixes() {
 		mux.Handle(p, fallback)
 	}
@@ -174,7 +200,8 @@ type pipeline struct {
 }
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := p.serve(w, r); err != nil {
+	note := Note{Operation: p.op.ID}
+	if err := p.serve(w, r, &note); err != nil {
 		var prob *Problem
 		if !errors.As(err, &prob) {
 			slog.Error("handler failed", "face", p.face.Name(), "op", p.op.ID, "err", err)
@@ -182,9 +209,12 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		p.face.Render(w, prob)
 	}
+	if n, ok := w.(Noter); ok {
+		n.Note(note)
+	}
 }
 
-func (p *pipeline) serve(w http.ResponseWriter, r *http.Request) error {
+func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.limit))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -194,6 +224,7 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request) error {
 		}
 		return Errorf(http.StatusBadRequest, "bad_request", "The request body could not be read.")
 	}
+	note.Body = body
 	if len(p.op.BodyTypes) > 0 && len(body) > 0 && !p.op.AcceptsBody(r.Header.Get("Content-Type")) {
 		return Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type",
 			"Content type %q is not supported; use %s.", r.Header.Get("Content-Type"), strings.Join(p.op.BodyTypes, " or "))
@@ -206,6 +237,7 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if v := p.contract.ValidateRequest(r, p.op); len(v) > 0 {
+		note.Violations = v
 		return &Problem{Status: http.StatusBadRequest, Type: "bad_request", Message: summary(v), Violations: v}
 	}
 	return p.route.Handle(c)

@@ -1,7 +1,7 @@
 package identity
 
 import (
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,28 +11,42 @@ type Clock interface {
 	Now() time.Time
 }
 
+// AdjustableClock is a Clock that can be moved, as the admin API does.
+type AdjustableClock interface {
+	Clock
+	// Advance moves the clock by d (back when negative).
+	Advance(d time.Duration)
+	// Set moves the clock to t, from where it runs on.
+	Set(t time.Time)
+	// Reset returns the clock to the wall clock.
+	Reset()
+	// Offset is how far the clock is from the wall clock.
+	Offset() time.Duration
+}
+
 // SystemClock is the wall clock.
 type SystemClock struct{}
 
 // Now returns the current UTC time.
 func (SystemClock) Now() time.Time { return time.Now().UTC() }
 
-// ShiftClock is the wall clock moved by an adjustable offset.
+// ShiftClock is the wall clock moved by an adjustable offset; the zero value
+// is the wall clock. It is an AdjustableClock.
 type ShiftClock struct {
-	mu     sync.RWMutex
-	offset time.Duration
+	offset atomic.Int64 // nanoseconds
 }
 
 // Now returns the shifted time.
-func (c *ShiftClock) Now() time.Time {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return time.Now().UTC().Add(c.offset)
-}
+func (c *ShiftClock) Now() time.Time { return time.Now().UTC().Add(c.Offset()) }
 
-// Advance moves the clock forward by d.
-func (c *ShiftClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
-}
+// Advance moves the clock by d.
+func (c *ShiftClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// Set moves the clock to t.
+func (c *ShiftClock) Set(t time.Time) { c.offset.Store(int64(time.Until(t))) }
+
+// Reset returns the clock to the wall clock.
+func (c *ShiftClock) Reset() { c.offset.Store(0) }
+
+// Offset is how far the clock is from the wall clock.
+func (c *ShiftClock) Offset() time.Duration { return time.Duration(c.offset.Load()) }

@@ -17,6 +17,7 @@ var (
 	ErrDuplicate      = errors.New("duplicate")
 	ErrBadCredentials = errors.New("bad credentials")
 	ErrInactive       = errors.New("account not active")
+	ErrLocked         = errors.New("account locked")
 	ErrInvalidToken   = errors.New("invalid token")
 	ErrExpiredToken   = errors.New("expired token")
 	ErrInvalidCode    = errors.New("invalid or expired code")
@@ -41,6 +42,7 @@ type Service struct {
 	hasher Hasher
 	sent   func(store.Message)
 	seq    atomic.Uint64 // orders addresses and mail
+	faults loginFaults
 }
 
 // New returns a Service over an empty store.

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -231,15 +232,25 @@ func (t *Tx) SaveAccount(a *store.Account) error {
 	return nil
 }
 
-// Authenticate finds an active login by e-mail and password.
+// Authenticate finds an active login by e-mail and password. A login fault
+// of its customer (SetLoginFault) fails it first: ErrBadCredentials while
+// forced failures remain, else ErrLocked when the customer is locked and the
+// password is right.
 func (t *Tx) Authenticate(api, tenant, email, password string) (*store.Account, *store.Customer, error) {
 	a, err := t.AccountByEmail(api, tenant, email)
-	if err != nil || !t.s.VerifyPassword(a, password) {
+	if err != nil {
+		return nil, nil, ErrBadCredentials
+	}
+	fault := t.s.loginFault(a.CustomerID)
+	if errors.Is(fault, ErrBadCredentials) || !t.s.VerifyPassword(a, password) {
 		return nil, nil, ErrBadCredentials
 	}
 	c, err := t.Customer(a.CustomerID)
 	if err != nil {
 		return nil, nil, ErrBadCredentials
+	}
+	if fault != nil {
+		return a, c, fault
 	}
 	if !c.Active {
 		return a, c, ErrInactive

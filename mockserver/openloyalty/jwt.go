@@ -61,14 +61,15 @@ type claims struct {
 	jwt.RegisteredClaims
 }
 
-// sign returns a JWT for a user, issued at now.
+// sign returns a JWT for a user, issued now.
 func (f *Face) sign(u *store.Customer, now time.Time) (string, error) {
 	role := RoleCustomer
 	if u.Tenant == AdminTenant {
 		role = RoleAdmin
 	}
+	iat := identity.IssuedAt(u, now)
 	c := claims{Username: loginName(u), Roles: []string{role}, ID: u.Number, RegisteredClaims: jwt.RegisteredClaims{
-		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(TokenTTL)),
+		IssuedAt: jwt.NewNumericDate(iat), ExpiresAt: jwt.NewNumericDate(iat.Add(TokenTTL)),
 	}}
 	return jwt.NewWithClaims(jwt.SigningMethodRS256, c).SignedString(f.key())
 }
@@ -110,7 +111,10 @@ func (f *Face) auth(who access) func(r *http.Request) (any, error) {
 			if err != nil {
 				return err
 			}
-			u, err = tx.CustomerByNumberInAPI(API, c.ID)
+			if u, err = tx.CustomerByNumberInAPI(API, c.ID); err == nil && c.IssuedAt != nil &&
+				identity.SelfContainedExpired(u, c.IssuedAt.Time) {
+				err = identity.ErrExpiredToken // expired through the admin API
+			}
 			return err
 		})
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/doppel-dev/doppel/contracts"
@@ -58,6 +59,18 @@ func (*Face) Name() string { return API }
 // Prefixes implements face.Face.
 func (*Face) Prefixes() []string { return []string{"/api/"} }
 
+// Tenant implements face.Face: the store code of the path, AdminTenant on
+// the admin login, else "" (the user is known only from the token).
+func (*Face) Tenant(r *http.Request) string {
+	if code := r.PathValue("storeCode"); code != "" {
+		return code
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/admin/") {
+		return AdminTenant
+	}
+	return ""
+}
+
 // Routes implements face.Face.
 func (f *Face) Routes() []face.Route {
 	return []face.Route{
@@ -87,6 +100,7 @@ const (
 
 var (
 	errBadCredentials = face.Errorf(http.StatusUnauthorized, typeCredentials, "Bad credentials.")
+	errLocked         = face.Errorf(http.StatusUnauthorized, typeCredentials, "Account is locked.") // Symfony's LockedException
 	errInvalidJWT     = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid JWT Token")
 	errBadRefresh     = face.Errorf(http.StatusUnauthorized, typeCode, "Bad credentials")
 	errNotFound       = &face.Problem{Status: http.StatusNotFound} // exactly {"error":{"code":404,"message":"Not Found"}}

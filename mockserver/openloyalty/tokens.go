@@ -1,6 +1,7 @@
 package openloyalty
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -46,7 +47,10 @@ func (f *Face) login(c *face.Call, tenant string) error {
 		_, u, err = tx.Authenticate(API, tenant, name, password)
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, identity.ErrLocked):
+		return errLocked
+	case err != nil:
 		return errBadCredentials
 	}
 	var out tokens

@@ -16,6 +16,9 @@ type Customer struct {
 	Profile  map[string]any // the face's own profile document; never mutated in place
 	Created  time.Time
 	LastSeen time.Time // last successful login; zero when never
+	// TokensExpired is when the customer's tokens were last expired by the
+	// admin API; self-contained tokens (JWTs) issued until then are refused.
+	TokensExpired time.Time
 }
 
 // Account is a login credential of a customer.

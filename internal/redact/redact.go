@@ -1,0 +1,137 @@
+// Package redact hides secrets — passwords, tokens, codes, keys — in what
+// doppel shows people: the conformance suite's evidence and the mock's
+// request journal share it, so both hide the same things.
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Mask replaces a secret value.
+const Mask = "[redacted]"
+
+// secretKey matches the names of fields, parameters and headers whose values
+// are secrets: passwords, tokens, codes and keys; aboutSecret those that only
+// describe one (token_type, refresh_token_expires_in).
+var (
+	secretKey   = regexp.MustCompile(`(?i)password|token|secret|passphrase|authorization|^code$|^key$|cookie`)
+	aboutSecret = regexp.MustCompile(`(?i)type|expir|_in$`)
+)
+
+// IsSecret reports whether a field, parameter or header of this name holds a secret.
+func IsSecret(name string) bool { return secretKey.MatchString(name) && !aboutSecret.MatchString(name) }
+
+// Body replaces the secret values of a JSON or form body; anything else is
+// returned unchanged.
+func Body(b []byte) []byte {
+	trimmed := bytes.TrimSpace(b)
+	if len(trimmed) == 0 {
+		return b
+	}
+	var doc any
+	if json.Unmarshal(trimmed, &doc) == nil {
+		out, err := json.Marshal(value(doc))
+		if err == nil {
+			return out
+		}
+	}
+	if q, err := url.ParseQuery(string(trimmed)); err == nil && bytes.ContainsRune(trimmed, '=') && !bytes.ContainsAny(trimmed, " \n{") {
+		return []byte(Values(q).Encode())
+	}
+	return b
+}
+
+func value(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			switch e.(type) {
+			case map[string]any, bool, nil: // a flag or nothing is no secret; an object is walked
+			default:
+				if IsSecret(k) {
+					out[k] = Mask
+					continue
+				}
+			}
+			out[k] = value(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = value(e)
+		}
+		return out
+	}
+	return v
+}
+
+// Values returns a copy of q with the values of secret keys masked.
+func Values(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		for _, v := range vs {
+			if IsSecret(k) {
+				v = Mask
+			}
+			out.Add(k, v)
+		}
+	}
+	return out
+}
+
+// Query masks the secret parameters of a raw query string.
+func Query(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return Mask // unparsable: nothing of it can be shown safely
+	}
+	return Values(q).Encode()
+}
+
+// URL masks the secret query parameters of a URL.
+func URL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.RawQuery = Query(u.RawQuery)
+	return u.String()
+}
+
+// Header returns a header's value with a secret masked; an Authorization
+// keeps its scheme ("Bearer [redacted]").
+func Header(name, value string) string {
+	if !IsSecret(name) {
+		return value
+	}
+	if scheme, _, ok := strings.Cut(value, " "); ok && strings.EqualFold(name, "Authorization") {
+		return scheme + " " + Mask
+	}
+	return Mask
+}
+
+// Clip shortens b to at most max bytes of valid UTF-8, noting the full size
+// when it cuts.
+func Clip(b []byte, max int) string {
+	s := strings.ToValidUTF8(string(b), "?")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "… (" + strconv.Itoa(len(b)) + " bytes)"
+}
+
+func utf8Start(c byte) bool { return c&0xC0 != 0x80 }

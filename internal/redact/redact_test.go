@@ -1,0 +1,52 @@
+package redact_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/doppel-dev/doppel/internal/redact"
+)
+
+func TestBody(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"json", `{"email":"a@b.c","password":"hunter2"}`, `{"email":"a@b.c","password":"[redacted]"}`},
+		{"nested and arrays", `{"a":[{"access_token":"t"}],"n":{"refresh_token":"r"},"id":"1"}`,
+			`{"a":[{"access_token":"[redacted]"}],"id":"1","n":{"refresh_token":"[redacted]"}}`},
+		{"a secret-named object is walked, not masked", `{"token":{"code":"1","kind":"x"}}`, `{"token":{"code":"[redacted]","kind":"x"}}`},
+		{"null stays null", `{"password":null}`, `{"password":null}`},
+		{"what describes a secret stays", `{"token_type":"Bearer","refresh_token_expires_in":86399,"initialPassword":false,"code":123}`,
+			`{"code":"[redacted]","initialPassword":false,"refresh_token_expires_in":86399,"token_type":"Bearer"}`},
+		{"form", `_username=ann&_password=pw`, `_password=%5Bredacted%5D&_username=ann`},
+		{"plain text", `hello world`, `hello world`},
+		{"empty", ``, ``},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, string(redact.Body([]byte(tt.in))))
+		})
+	}
+}
+
+func TestQueryURLAndHeader(t *testing.T) {
+	assert.Equal(t, "accessToken=%5Bredacted%5D&x=1", redact.Query("accessToken=abc&x=1"))
+	assert.Equal(t, "", redact.Query(""))
+	assert.Equal(t, "[redacted]", redact.Query("%zz"))
+	assert.Equal(t, "http://h/p?code=%5Bredacted%5D", redact.URL("http://h/p?code=123"))
+	assert.Equal(t, "Bearer [redacted]", redact.Header("Authorization", "Bearer abc"))
+	assert.Equal(t, "[redacted]", redact.Header("Authorization", "abc"))
+	assert.Equal(t, "[redacted]", redact.Header("Cookie", "s=1"))
+	assert.Equal(t, "application/json", redact.Header("Content-Type", "application/json"))
+	assert.Equal(t, url.Values{"password": {"[redacted]"}, "a": {"b"}}, redact.Values(url.Values{"password": {"x"}, "a": {"b"}}))
+}
+
+func TestClip(t *testing.T) {
+	assert.Equal(t, "short", redact.Clip([]byte("short"), 10))
+	assert.Equal(t, "abcd… (10 bytes)", redact.Clip([]byte("abcdefghij"), 4))
+	clipped := redact.Clip([]byte("aé"+strings.Repeat("x", 10)), 2) // é is two bytes: never cut in half
+	assert.True(t, strings.HasPrefix(clipped, "a…"), clipped)
+}
