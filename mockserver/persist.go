@@ -28,9 +28,10 @@ type Persister struct {
 
 // Persist writes the state to path now unless the file exists (the state
 // was loaded from it), then after changes (debounced by PersistQuiet,
-// bounded by PersistMax) until Close writes it a last time. Each write
-// replaces the file atomically: a crash leaves the old file or the new one,
-// never a part of one.
+// bounded by PersistMax, and no sooner than nine times the last write's
+// duration after it) until Close writes it a last time. Each write replaces
+// the file atomically: a crash leaves the old file or the new one, never a
+// part of one.
 func (s *Server) Persist(path string) (*Persister, error) {
 	p := &Persister{srv: s, path: path, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	p.saved = s.ID.Changes()
@@ -59,6 +60,7 @@ func (p *Persister) Close() error {
 
 func (p *Persister) loop() {
 	defer close(p.done)
+	var next time.Time // the earliest next write
 	for {
 		select {
 		case <-p.stop:
@@ -76,12 +78,18 @@ func (p *Persister) loop() {
 			case <-p.wake:
 				timer.Reset(min(PersistQuiet, PersistMax-time.Since(first)))
 			case <-timer.C:
+				if wait := time.Until(next); wait > 0 {
+					timer.Reset(wait)
+					continue
+				}
 				break debounce
 			}
 		}
+		start := time.Now()
 		if err := p.save(); err != nil {
 			slog.Error("state file not written; retrying after the next change", "path", p.path, "err", err)
 		}
+		next = time.Now().Add(9 * time.Since(start)) // writing a large state takes at most a tenth of the time
 	}
 }
 
