@@ -12,8 +12,8 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
-// MaxDocument is the largest seed or state document the admin API reads.
-const MaxDocument = 1 << 30
+// maxDocument is the largest seed or state document the admin API reads.
+const maxDocument = 1 << 30
 
 // apply adds a seed document to the state or, when it has a state section
 // or replace is set, makes a new state of it; replace also makes the new
@@ -78,10 +78,10 @@ func (s *Server) mountState(mux *http.ServeMux) {
 // readDocument reads a seed document from a request body; on error it
 // tells the status to answer.
 func readDocument(w http.ResponseWriter, r *http.Request) (*fixtures.Document, int, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxDocument))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDocument))
 	if err != nil {
 		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("document larger than %d bytes", MaxDocument)
+			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("document larger than %d bytes", maxDocument)
 		}
 		return nil, http.StatusBadRequest, fmt.Errorf("document not read: %w", err)
 	}

@@ -72,16 +72,16 @@ func serve(args []string, out io.Writer) error {
 		}
 		srv.ID.Checkpoint()
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
 	if *stateFile != "" {
 		persist, err := srv.Persist(*stateFile)
 		if err != nil {
 			return err
 		}
 		defer closeState(persist, *stateFile) // after the HTTP server has finished its requests
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "doppel listening on %s (ready in %s)\n", base, time.Since(start).Round(time.Millisecond))

@@ -33,8 +33,8 @@ func (s *Service) Export() *store.Records {
 }
 
 // Replace makes a new state of rec's records (none when rec is nil) and of
-// what fn (when not nil) adds at the instant at, in one transaction: all of
-// it or, on any error, nothing. Records of an API not in apis, dangling
+// what fn adds at the instant at, in one transaction: all of it or, on any
+// error, nothing. Records of an API not in apis, dangling
 // references and duplicate keys are errors. With baseline the new state is
 // also what Reset returns to. The records become the state's: read-only.
 func (s *Service) Replace(rec *store.Records, apis []string, at time.Time, fn func(*Tx) error, baseline bool) error {
@@ -45,9 +45,6 @@ func (s *Service) Replace(rec *store.Records, apis []string, at time.Time, fn fu
 			if err := tx.restore(rec, apis); err != nil {
 				return fmt.Errorf("state: %w", err)
 			}
-		}
-		if fn == nil {
-			return nil
 		}
 		return fn(tx)
 	}, baseline)
@@ -78,7 +75,10 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 		if c.API != apiName || c.Tenant != tenant {
 			return fmt.Errorf("customer %q is not of %s/%s", customer, apiName, tenant)
 		}
-		if a, err := t.Account(account); account != "" && (err != nil || a.CustomerID != customer) {
+		if account == "" {
+			return nil
+		}
+		if a, err := t.Account(account); err != nil || a.CustomerID != customer {
 			return fmt.Errorf("account %q is not a login of customer %q", account, customer)
 		}
 		return nil
