@@ -23,7 +23,7 @@ type Options struct {
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
-	Random    io.Reader       // source of ids, tokens and codes; crypto/rand when nil
+	Random    io.Reader       // source of ids, tokens, codes and salts; crypto/rand when nil, and once a state is loaded
 	SMTP      string          // host:port of an SMTP server to deliver every mail to as well; none when ""
 	JWTKey    *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
 }
