@@ -2,13 +2,11 @@ package mockserver
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/store"
@@ -45,17 +43,12 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /__doppel/seed", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
-		if err != nil {
-			adminError(w, http.StatusRequestEntityTooLarge, "seed document too large (64 MiB at most)")
-			return
-		}
-		doc, err := fixtures.Parse(body)
+		doc, status, err := readDocument(w, r)
 		if err == nil {
-			err = s.Seed(doc)
+			status, err = http.StatusBadRequest, s.Seed(doc)
 		}
 		if err != nil {
-			adminError(w, http.StatusBadRequest, err.Error())
+			adminError(w, status, err.Error())
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -217,8 +217,8 @@ func keys(m map[string]any) []string {
 
 func TestOpenLoyaltyKeyIsGeneratedOrLoaded(t *testing.T) {
 	// Without a key, one is made on first use and verifies the tokens.
-	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(3, 1)})
-	admin := fixtures.Personas(3, 1).OpenLoyalty.Admins[0]
+	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas()})
+	admin := fixtures.Personas().OpenLoyalty.Admins[0]
 	w := h.do("POST", "/api/admin/login_check", map[string]string{"_username": admin.Username, "_password": admin.Password})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	_, err := jwt.Parse(decode[map[string]string](t, w)["token"],

@@ -4,7 +4,6 @@ package mockserver
 
 import (
 	"crypto/rsa"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -27,7 +26,7 @@ type Options struct {
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
-	Random    io.Reader       // source of ids, tokens and codes; crypto/rand when nil
+	Random    io.Reader       // source of ids, tokens, codes and salts; crypto/rand when nil, and once a state is loaded
 	SMTP      string          // host:port of an SMTP server to deliver every mail to as well; none when ""
 	JWTKey    *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
 	Journal   int             // requests the journal keeps: DefaultJournal when 0, none (off) when negative
@@ -82,6 +81,7 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	s.mountAdmin(mux)
+	s.mountState(mux)
 	s.handler = cors(mux)
 	if opts.Seed != nil {
 		if err := s.Seed(opts.Seed); err != nil {
@@ -105,27 +105,10 @@ func (s *Server) Faces() []face.Face { return s.faces }
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Seed adds a seed document to the state, all of it or, on error, nothing.
-func (s *Server) Seed(doc *fixtures.Document) error {
-	var applies []func(*identity.Tx) error
-	for _, f := range s.faces {
-		apply, err := f.Seed(doc)
-		if err != nil {
-			return fmt.Errorf("seed: %w", err)
-		}
-		if apply != nil {
-			applies = append(applies, apply)
-		}
-	}
-	return s.ID.Write(func(tx *identity.Tx) error {
-		for _, apply := range applies {
-			if err := apply(tx); err != nil {
-				return fmt.Errorf("seed: %w", err)
-			}
-		}
-		return nil
-	})
-}
+// Seed applies a seed document: a state section replaces the whole state,
+// the faces' sections add to it; all of it or, on error, nothing. Seeded
+// records are dated fixtures.Epoch.
+func (s *Server) Seed(doc *fixtures.Document) error { return s.apply(doc, false) }
 
 // cors lets browser apps on any origin call the mock, preflight included.
 func cors(next http.Handler) http.Handler {

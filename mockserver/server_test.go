@@ -126,8 +126,8 @@ func TestAdminHealthAndContracts(t *testing.T) {
 }
 
 func TestAdminSeedResetAndMailbox(t *testing.T) {
-	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(7, 1)})
-	persona := fixtures.Personas(7, 1).Emporix.Tenants["demo"].Customers[0]
+	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas()})
+	persona := fixtures.Personas().Emporix.Tenants["demo"].Customers[0]
 	h.login("demo", persona.Email, persona.Password)
 
 	// A bad document is refused whole, with the reason.

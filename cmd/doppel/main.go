@@ -1,7 +1,8 @@
 // Command doppel is a stateful double of customer-account APIs, and the
 // conformance suite that checks a deployment against them.
 //
-//	doppel serve   [--addr 127.0.0.1:4010] [--seed N] [--fixtures FILE] [--smtp HOST:PORT] …
+//	doppel serve   [--addr 127.0.0.1:4010] [--seed N] [--customers K] [--fixtures FILE] [--state-file FILE] [--smtp HOST:PORT] …
+//	doppel fixtures [--seed N] [--customers K]
 //	doppel conform [--target FILE|mock] [--mode quick|safe|full] [--expect FILE] [--reports DIR] …
 package main
 
@@ -15,6 +16,7 @@ const usage = `doppel — a stateful double of customer-account APIs
 Usage:
   doppel serve [flags]     start the mock server (doppel serve -h lists the flags)
   doppel conform [flags]   run the conformance suite against a deployment (doppel conform -h)
+  doppel fixtures [flags]  write the seed document doppel serve starts with (doppel fixtures -h)
 `
 
 func main() {
@@ -31,6 +33,8 @@ func main() {
 		if ok, err = conform(os.Args[2:], os.Stdout); err == nil && !ok {
 			os.Exit(1)
 		}
+	case "fixtures":
+		err = fixturesCmd(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:

@@ -23,9 +23,10 @@ import (
 func serve(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:4010", "listen address")
-	seed := fs.Uint64("seed", 1, "seed of the generated personas (same seed, same personas)")
-	personas := fs.Int("personas", 3, "how many personas to generate in the demo tenant")
+	seed := fs.Uint64("seed", 0, "seed of the generated customers and of every id, token and code at start (same seed, same state); random when not given")
+	customers := fs.Int("customers", 0, "how many realistic customers to generate per face, besides the personas")
 	fixtureFile := fs.String("fixtures", "", "seed document (JSON) to load at start, after the personas")
+	stateFile := fs.String("state-file", "", "keep the state in this file: loaded at start when it exists (instead of personas and fixtures), written after changes and at shutdown")
 	hashCost := fs.Int("hash-cost", identity.DefaultHashCost, "bcrypt cost of stored passwords (4-31)")
 	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body in bytes")
 	jwtKey := fs.String("jwt-key", "", "RSA private key (PEM) that signs Open Loyalty JWTs; generated when empty")
@@ -37,9 +38,15 @@ func serve(args []string, out io.Writer) error {
 	if *journal < 0 {
 		return fmt.Errorf("--journal %d: give 0 (off) or more", *journal)
 	}
+	if !flagSet(fs, "seed") {
+		*seed = randomSeed()
+	}
 	start := time.Now()
-	demo := fixtures.Personas(*seed, *personas)
-	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: demo, SMTP: *smtpAddr}
+	doc, restored, err := startState(*stateFile, *seed, *customers)
+	if err != nil {
+		return err
+	}
+	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: doc, SMTP: *smtpAddr, Random: fixtures.Source(*seed)}
 	if opts.Journal = *journal; *journal == 0 {
 		opts.Journal = -1 // off
 	}
@@ -51,11 +58,14 @@ func serve(args []string, out io.Writer) error {
 		opts.JWTKey = key
 	}
 	srv, err := mockserver.New(opts)
+	if err != nil && restored {
+		return badStateFile(*stateFile, err)
+	}
 	if err != nil {
 		return err
 	}
 	defer srv.Close() // delivers the mail still queued for SMTP
-	if *fixtureFile != "" {
+	if *fixtureFile != "" && !restored {
 		data, err := os.ReadFile(*fixtureFile)
 		if err != nil {
 			return err
@@ -73,11 +83,18 @@ func serve(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *stateFile != "" {
+		persist, err := srv.Persist(*stateFile)
+		if err != nil {
+			return err
+		}
+		defer closeState(persist, *stateFile) // after the HTTP server has finished its requests
+	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "doppel listening on %s (ready in %s)\n", base, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "  admin API: %s/__doppel/  (health, reset, seed, mailbox, contracts)\n", base)
-	fmt.Fprintf(out, "  personas (seed %d):\n", *seed)
-	printPersonas(out, base, demo, srv)
+	printState(out, *seed, *customers, *stateFile, restored)
+	printPersonas(out, base, fixtures.Personas(), srv)
 	go srv.OpenLoyalty.PublicKey() // make the JWT key now, not at the first login
 
 	hs := &http.Server{

@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
 // Seed implements face.Face: the document's customers, active ones with
 // their password, pending ones with an activation mail. Customers whose
 // e-mail exists already are left as they are.
-func (f *Face) Seed(all *fixtures.Document) (func(*identity.Tx) error, error) {
+func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*identity.Tx) error, error) {
 	doc := all.Accounts
 	if doc == nil {
 		return nil, nil
@@ -30,16 +31,15 @@ func (f *Face) Seed(all *fixtures.Document) (func(*identity.Tx) error, error) {
 		}
 		h := hashed{AccountsCustomer: c}
 		if c.Password != "" {
-			h.hash = f.id.HashPassword(c.Password)
+			h.hash = hash(c.Password)
 		}
 		customers = append(customers, h)
 	}
 	return func(tx *identity.Tx) error {
 		for _, c := range customers {
-			profile := map[string]any{}
-			if c.Name != "" {
-				profile["name"] = c.Name
-			}
+			profile := face.Fields("name", c.Name, "address", c.Address, "address_town", c.AddressTown,
+				"address_postcode", c.AddressPostcode, "address_region", c.AddressRegion, "country", c.Country,
+				"phone", c.Phone, "mobile", c.Mobile)
 			pending := c.Status == fixtures.StatusPending
 			cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
 				API: API, Tenant: Tenant, NumberDigits: 14, Email: c.Email, PasswordHash: c.hash,

@@ -3,9 +3,13 @@ package emporix
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/store"
 )
 
 // Settings are a tenant's settings as the admin API shows them.
@@ -33,48 +37,50 @@ func (f *Face) Configure(tenant string, doubleOptIn *bool) (Settings, error) {
 	return out, err
 }
 
-// Seed implements face.Face: the document's tenants and their customers.
-// Customers whose e-mail exists already are left as they are.
-func (f *Face) Seed(all *fixtures.Document) (func(*identity.Tx) error, error) {
+// Seed implements face.Face: the document's tenants and their customers
+// with their addresses. Customers whose e-mail exists already are left as
+// they are.
+func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*identity.Tx) error, error) {
 	doc := all.Emporix
 	if doc == nil {
 		return nil, nil
 	}
-	type hashed struct {
-		fixtures.EmporixCustomer
-		hash string
-	}
-	byTenant := map[string][]hashed{}
-	for tenant, t := range doc.Tenants {
+	tenants := slices.Sorted(maps.Keys(doc.Tenants)) // sorted: salts and ids are drawn in a stable order
+	hashes := map[string][]string{}
+	for _, tenant := range tenants {
 		if !tenantPattern.MatchString(tenant) {
 			return nil, fmt.Errorf("emporix: tenant %q does not match ^[a-z][a-z0-9]+$ (3-16 characters)", tenant)
 		}
-		for i, c := range t.Customers {
+		for i, c := range doc.Tenants[tenant].Customers {
 			if c.Email == "" || c.Password == "" {
 				return nil, fmt.Errorf("emporix: tenant %q customer %d: email and password are required", tenant, i)
 			}
-			byTenant[tenant] = append(byTenant[tenant], hashed{c, f.id.HashPassword(c.Password)})
+			hashes[tenant] = append(hashes[tenant], hash(c.Password))
 		}
 	}
 	return func(tx *identity.Tx) error {
-		for tenant, t := range doc.Tenants {
+		for _, tenant := range tenants {
+			t := doc.Tenants[tenant]
 			settings := tx.Tenant(API, tenant)
 			settings.DoubleOptIn = t.DoubleOptIn
 			tx.SaveTenant(settings)
-			for _, c := range byTenant[tenant] {
-				profile := map[string]any{"contactEmail": c.Email}
-				if c.FirstName != "" {
-					profile["firstName"] = c.FirstName
-				}
-				if c.LastName != "" {
-					profile["lastName"] = c.LastName
-				}
-				_, _, err := tx.CreateCustomer(identity.NewCustomer{
-					API: API, Tenant: tenant, NumberDigits: 8, Email: c.Email, PasswordHash: c.hash,
-					Active: true, Profile: profile,
+			for i, c := range t.Customers {
+				cust, _, err := tx.CreateCustomer(identity.NewCustomer{
+					API: API, Tenant: tenant, NumberDigits: 8, Email: c.Email, PasswordHash: hashes[tenant][i],
+					Active: true, Profile: face.Fields("contactEmail", c.Email, "title", c.Title, "firstName", c.FirstName,
+						"lastName", c.LastName, "contactPhone", c.ContactPhone, "company", c.Company),
 				})
-				if err != nil && !errors.Is(err, identity.ErrDuplicate) {
+				if errors.Is(err, identity.ErrDuplicate) {
+					continue
+				}
+				if err != nil {
 					return err
+				}
+				for _, a := range c.Addresses {
+					tx.AddAddress(store.Address{CustomerID: cust.ID, Tags: a.Tags, Fields: face.Fields(
+						"contactName", a.ContactName, "companyName", a.CompanyName, "street", a.Street,
+						"streetNumber", a.StreetNumber, "zipCode", a.ZipCode, "city", a.City, "state", a.State,
+						"country", a.Country, "contactPhone", a.ContactPhone)})
 				}
 			}
 		}

@@ -56,9 +56,10 @@ type Face interface {
 	Render(w http.ResponseWriter, p *Problem)
 	// Seed checks the face's part of a seed document and returns what adds
 	// it to the state, or nil when the document has no part for this face.
-	// The slow work (hashing) happens here; apply runs inside the one write
-	// transaction of the whole document, so a seed is all or nothing.
-	Seed(doc *fixtures.Document) (apply func(*identity.Tx) error, err error)
+	// The slow work (hashing, with hash) happens here, in the document's
+	// order; apply runs inside the one write transaction of the whole
+	// document, so a seed is all or nothing.
+	Seed(doc *fixtures.Document, hash func(password string) string) (apply func(*identity.Tx) error, err error)
 }
 
 // Route binds a contract operation to its handler.

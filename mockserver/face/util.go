@@ -76,3 +76,15 @@ func MergePatch(doc, patch map[string]any, keep func(key string) bool) map[strin
 	}
 	return out
 }
+
+// Fields returns a document of the non-empty values among key, value pairs
+// (a seeded profile or address).
+func Fields(kv ...string) map[string]any {
+	out := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			out[kv[i]] = kv[i+1]
+		}
+	}
+	return out
+}

@@ -1,12 +1,15 @@
 package identity_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/store"
@@ -80,10 +83,35 @@ func TestAuthenticate(t *testing.T) {
 func TestLongPasswordsCountWhole(t *testing.T) {
 	h := identity.Hasher{}
 	long := string(make([]byte, 100))
-	hash := h.Hash(long + "a")
+	hash := h.Hash(long+"a", make([]byte, identity.SaltSize))
 	assert.True(t, h.Verify(hash, long+"a"))
 	assert.False(t, h.Verify(hash, long+"b"), "bytes past bcrypt's 72 must matter")
 	assert.False(t, h.Verify("", ""), "an account without a password never verifies")
+}
+
+// The hashes made with a given salt are bcrypt's: x/crypto/bcrypt verifies
+// them and, given the same salt, computes the same.
+func TestHashIsBcrypt(t *testing.T) {
+	for _, cost := range []int{0, 4, 6} {
+		h := identity.Hasher{Cost: cost}
+		salt := []byte("0123456789abcdef")
+		hash := h.Hash("s3cret!", salt)
+		assert.Equal(t, hash, h.Hash("s3cret!", salt), "same salt, same hash")
+		assert.NotEqual(t, hash, h.Hash("s3cret!", []byte("0123456789abcdeF")), "another salt, another hash")
+		assert.True(t, h.Verify(hash, "s3cret!"))
+		assert.False(t, h.Verify(hash, "s3cret"))
+		got, err := bcrypt.Cost([]byte(hash))
+		require.NoError(t, err)
+		assert.Equal(t, max(cost, bcrypt.MinCost), got)
+	}
+	// x/crypto/bcrypt's hash of the prehashed password, recomputed with its salt.
+	sum := sha256.Sum256([]byte("s3cret!"))
+	theirs, err := bcrypt.GenerateFromPassword([]byte(base64.RawStdEncoding.EncodeToString(sum[:])), 5)
+	require.NoError(t, err)
+	enc := base64.NewEncoding("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789").WithPadding(base64.NoPadding)
+	salt, err := enc.DecodeString(string(theirs[7:29]))
+	require.NoError(t, err)
+	assert.Equal(t, string(theirs), identity.Hasher{Cost: 5}.Hash("s3cret!", salt))
 }
 
 func TestCodesWorkOnceAndExpire(t *testing.T) {

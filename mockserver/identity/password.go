@@ -3,13 +3,19 @@ package identity
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 
 	"golang.org/x/crypto/bcrypt"
+	//lint:ignore SA1019 bcrypt is built on Blowfish, as in x/crypto/bcrypt itself
+	"golang.org/x/crypto/blowfish"
 )
 
 // DefaultHashCost is bcrypt's minimum cost: real hashing, yet a login stays
 // around a millisecond. Production services use 10 or more.
 const DefaultHashCost = bcrypt.MinCost
+
+// SaltSize is the length of a bcrypt salt in bytes.
+const SaltSize = 16
 
 // Hasher hashes and verifies passwords with bcrypt over the password's
 // SHA-256, so that passwords longer than bcrypt's 72 bytes still count whole.
@@ -22,17 +28,35 @@ func prehash(password string) []byte {
 	return out
 }
 
-// Hash returns the stored form of password.
-func (h Hasher) Hash(password string) string {
+// bcryptEncoding is bcrypt's base64 alphabet, unpadded.
+var bcryptEncoding = base64.NewEncoding("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789").WithPadding(base64.NoPadding)
+
+// Hash returns the stored form of password with the given salt (SaltSize
+// bytes). x/crypto/bcrypt draws its salts from crypto/rand itself, which
+// would make a seeded state differ on every start, so the hash is computed
+// here (as x/crypto/bcrypt does) and verified by x/crypto/bcrypt.
+func (h Hasher) Hash(password string, salt []byte) string {
 	cost := h.Cost
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		cost = DefaultHashCost
 	}
-	out, err := bcrypt.GenerateFromPassword(prehash(password), cost)
+	key := append(prehash(password), 0) // C bcrypt hashes the key's trailing NUL too
+	c, err := blowfish.NewSaltedCipher(key, salt)
 	if err != nil {
-		panic("identity: bcrypt: " + err.Error()) // only for out-of-range costs, excluded above
+		panic("identity: bcrypt: " + err.Error()) // only for an empty key, and key is never empty
 	}
-	return string(out)
+	for i := uint64(0); i < 1<<cost; i++ {
+		blowfish.ExpandKey(key, c)
+		blowfish.ExpandKey(salt, c)
+	}
+	data := []byte("OrpheanBeholderScryDoubt")
+	for i := 0; i < len(data); i += 8 {
+		for j := 0; j < 64; j++ {
+			c.Encrypt(data[i:i+8], data[i:i+8])
+		}
+	}
+	// C bcrypt encodes 23 of the 24 bytes.
+	return fmt.Sprintf("$2a$%02d$%s%s", cost, bcryptEncoding.EncodeToString(salt), bcryptEncoding.EncodeToString(data[:23]))
 }
 
 // Verify reports whether password matches the stored hash.

@@ -6,24 +6,33 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // Random makes unguessable identifiers and secrets from a byte source
 // (crypto/rand unless a test or a fixture seed supplies another).
-type Random struct{ src io.Reader }
+type Random struct{ src atomic.Pointer[io.Reader] }
 
 // NewRandom returns a Random reading from src, or from crypto/rand when src
 // is nil. A src other than crypto/rand (a seeded generator, for
 // reproducible state) is serialised, as such generators are not safe for
 // concurrent use.
 func NewRandom(src io.Reader) *Random {
+	r := &Random{}
 	if src == nil {
-		return &Random{src: rand.Reader}
+		r.Unseed()
+	} else {
+		var locked io.Reader = &lockedReader{src: src}
+		r.src.Store(&locked)
 	}
-	return &Random{src: &lockedReader{src: src}}
+	return r
 }
+
+// Unseed makes every later draw come from crypto/rand. A state loaded from
+// elsewhere may hold values a seeded source is about to draw again.
+func (r *Random) Unseed() { r.src.Store(&rand.Reader) }
 
 type lockedReader struct {
 	mu  sync.Mutex
@@ -37,7 +46,7 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 }
 
 func (r *Random) fill(b []byte) {
-	if _, err := io.ReadFull(r.src, b); err != nil {
+	if _, err := io.ReadFull(*r.src.Load(), b); err != nil {
 		panic("identity: random source failed: " + err.Error()) // crypto/rand never fails
 	}
 }

@@ -7,6 +7,7 @@ package identity
 import (
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"github.com/doppel-dev/doppel/mockserver/store"
 )
@@ -43,6 +44,9 @@ type Service struct {
 	sent   func(store.Message)
 	seq    atomic.Uint64 // orders addresses and mail
 	faults loginFaults
+
+	changes  atomic.Uint64          // committed changes so far
+	onChange atomic.Pointer[func()] // told of each change; nil: nobody
 }
 
 // New returns a Service over an empty store.
@@ -66,25 +70,73 @@ func (s *Service) Read(fn func(*Tx) error) error {
 
 // Write runs fn in a write transaction: committed when fn returns nil,
 // discarded otherwise, so a failed request changes nothing.
-func (s *Service) Write(fn func(*Tx) error) error {
+func (s *Service) Write(fn func(*Tx) error) error { return s.write(nil, fn) }
+
+// WriteAt is Write at a given instant instead of the clock's (seeding dates
+// its records at a fixed one, for reproducible state).
+func (s *Service) WriteAt(now time.Time, fn func(*Tx) error) error { return s.write(&now, fn) }
+
+func (s *Service) write(at *time.Time, fn func(*Tx) error) error {
 	txn := s.db.Txn(true)
 	defer txn.Abort()
-	tx := &Tx{txn: txn, s: s, now: s.Clock.Now(), write: true}
+	now := s.Clock.Now()
+	if at != nil {
+		now = *at
+	}
+	tx := &Tx{txn: txn, s: s, now: now, write: true}
 	if err := fn(tx); err != nil {
 		return err
 	}
 	txn.Commit()
+	s.committed(tx)
+	return nil
+}
+
+// committed tells of a committed transaction: the change, and its mail.
+func (s *Service) committed(tx *Tx) {
+	s.changed()
 	if s.sent != nil {
 		for _, m := range tx.sent {
 			s.sent(*m)
 		}
 	}
-	return nil
 }
+
+func (s *Service) changed() {
+	s.changes.Add(1)
+	if fn := s.onChange.Load(); fn != nil {
+		(*fn)()
+	}
+}
+
+// Changes counts the changes of the state so far: committed writes, resets
+// and replacements.
+func (s *Service) Changes() uint64 { return s.changes.Load() }
+
+// OnChange sets the function told of every change once it is committed. It
+// runs on the writer's goroutine: it must not block.
+func (s *Service) OnChange(fn func()) { s.onChange.Store(&fn) }
 
 // HashPassword hashes a password outside any transaction (hashing is the
 // slowest thing the mock does; writers should not wait for it).
-func (s *Service) HashPassword(password string) string { return s.hasher.Hash(password) }
+func (s *Service) HashPassword(password string) string {
+	return s.hasher.Hash(password, s.Rand.Bytes(SaltSize))
+}
+
+// Hashes returns a HashPassword that hashes each distinct password once, for
+// seeding many customers who share a password. It is not safe for
+// concurrent use.
+func (s *Service) Hashes() func(password string) string {
+	memo := map[string]string{}
+	return func(password string) string {
+		h, ok := memo[password]
+		if !ok {
+			h = s.HashPassword(password)
+			memo[password] = h
+		}
+		return h
+	}
+}
 
 // VerifyPassword reports whether password matches an account's hash.
 func (s *Service) VerifyPassword(a *store.Account, password string) bool {
@@ -95,6 +147,9 @@ func (s *Service) VerifyPassword(a *store.Account, password string) bool {
 func (s *Service) Checkpoint() { s.db.Checkpoint() }
 
 // Reset returns the state to the last checkpoint.
-func (s *Service) Reset() { s.db.Reset() }
+func (s *Service) Reset() {
+	s.db.Reset()
+	s.changed()
+}
 
 func (s *Service) next() uint64 { return s.seq.Add(1) }

@@ -77,12 +77,17 @@ type DB struct {
 	base atomic.Pointer[memdb.MemDB]
 }
 
-// New returns an empty database whose baseline is empty.
-func New() *DB {
+func empty() *memdb.MemDB {
 	db, err := memdb.NewMemDB(schema)
 	if err != nil {
 		panic("store: invalid schema: " + err.Error()) // a programming error, caught by every test
 	}
+	return db
+}
+
+// New returns an empty database whose baseline is empty.
+func New() *DB {
+	db := empty()
 	d := &DB{}
 	d.live.Store(db)
 	d.base.Store(db.Snapshot())
@@ -98,3 +103,21 @@ func (d *DB) Checkpoint() { d.base.Store(d.live.Load().Snapshot()) }
 
 // Reset replaces the live state by a copy of the baseline, in O(1).
 func (d *DB) Reset() { d.live.Store(d.base.Load().Snapshot()) }
+
+// Replace fills a new, empty database in one write transaction and makes it
+// the live state, and with baseline also what Reset returns to. When fill
+// fails nothing changes.
+func (d *DB) Replace(fill func(*memdb.Txn) error, baseline bool) error {
+	db := empty()
+	txn := db.Txn(true)
+	if err := fill(txn); err != nil {
+		txn.Abort()
+		return err
+	}
+	txn.Commit()
+	d.live.Store(db)
+	if baseline {
+		d.base.Store(db.Snapshot())
+	}
+	return nil
+}
