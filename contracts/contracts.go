@@ -5,6 +5,7 @@ package contracts
 
 import (
 	"embed"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
@@ -190,6 +192,36 @@ func (o *Operation) Matches(path string) bool {
 		}
 	}
 	return true
+}
+
+// Examples are the operation's request body examples, JSON-encoded.
+func (o *Operation) Examples() [][]byte {
+	op := o.pathItem.GetOperations().GetOrZero(strings.ToLower(o.Method))
+	if op == nil || op.RequestBody == nil {
+		return nil
+	}
+	var nodes []*yaml.Node
+	for mt := range op.RequestBody.Content.ValuesFromOldest() {
+		if mt.Example != nil {
+			nodes = append(nodes, mt.Example)
+		}
+		for ex := range mt.Examples.ValuesFromOldest() {
+			if ex.Value != nil {
+				nodes = append(nodes, ex.Value)
+			}
+		}
+	}
+	var out [][]byte
+	for _, n := range nodes {
+		var v any
+		if n.Decode(&v) != nil {
+			continue
+		}
+		if b, err := json.Marshal(v); err == nil {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // AcceptsBody reports whether contentType is one of the operation's request

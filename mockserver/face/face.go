@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -202,6 +203,15 @@ type pipeline struct {
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	note := Note{Operation: p.op.ID}
+	defer func() { // a bug answers a 500 in the dialect, not a dropped connection
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			slog.Error("handler panicked", "face", p.face.Name(), "op", p.op.ID, "panic", v, "stack", string(debug.Stack()))
+			p.face.Render(w, Errorf(http.StatusInternalServerError, "internal_error", "Internal error."))
+		}
+	}()
 	if err := p.serve(w, r, &note); err != nil {
 		var prob *Problem
 		if !errors.As(err, &prob) {
