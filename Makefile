@@ -7,7 +7,9 @@ TOOLS     := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test lint bench bench-go bench-load tools
+FUZZTIME  ?= 10s
+
+.PHONY: help run build test lint fuzz bench bench-go bench-load tools
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,6 +22,10 @@ build: ## build bin/doppel
 
 test: ## run every test with the race detector, the conformance suite against the in-process mock included
 	$(GO) test -race -count=1 ./...
+
+fuzz: ## run every fuzz target for FUZZTIME (10s) each; e.g. make fuzz FUZZTIME=10m
+	@for t in $$($(GO) test -list '^Fuzz' ./mockserver | grep '^Fuzz'); do \
+		echo "== $$t"; $(GO) test ./mockserver -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 lint: tools ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
