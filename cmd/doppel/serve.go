@@ -32,6 +32,10 @@ func serve(args []string, out io.Writer) error {
 	jwtKey := fs.String("jwt-key", "", "RSA private key (PEM) that signs Open Loyalty JWTs; generated when empty")
 	smtpAddr := fs.String("smtp", "", "also deliver every mailbox message to this SMTP server (host:port), e.g. Mailpit's")
 	journal := fs.Int("journal", mockserver.DefaultJournal, "how many requests the request journal keeps (GET /__doppel/requests); 0 turns it off")
+	headerTimeout := fs.Duration("read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
+	readTimeout := fs.Duration("read-timeout", 30*time.Second, "how long a client may take to send a whole request")
+	writeTimeout := fs.Duration("write-timeout", 60*time.Second, "how long answering a request may take (a fault's latency included)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -97,9 +101,9 @@ func serve(args []string, out io.Writer) error {
 	printPersonas(out, base, fixtures.Personas(), srv)
 	go srv.OpenLoyalty.PublicKey() // make the JWT key now, not at the first login
 
-	hs := &http.Server{
-		Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+	hs := &http.Server{ // slow or idle clients cannot hold the server
+		Handler: srv, ReadHeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout,
+		WriteTimeout: *writeTimeout, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -110,8 +114,8 @@ func serve(args []string, out io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	slog.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	slog.Info("shutting down: finishing the requests in flight")
+	shutdown, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
