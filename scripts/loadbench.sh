@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Load-tests doppel serve beside a bare net/http server that writes the same
-# JSON, on this machine, with wrk; prints requests/s and p50/p99 side by side.
+# JSON, on this machine, with wrk; prints requests/s and p50/p99 side by side,
+# then doppel's start-up time to its first answer and its memory with
+# 100 000 seeded customers.
 # Usage: scripts/loadbench.sh [seconds per run]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 secs=${1:-5}
@@ -12,7 +14,7 @@ go build -o "$tmp/doppel" ./cmd/doppel
 go build -o "$tmp/barejson" ./cmd/barejson
 
 D=127.0.0.1:4510 B=127.0.0.1:4511
-"$tmp/doppel" serve --addr $D >"$tmp/doppel.log" 2>&1 &
+"$tmp/doppel" serve --addr $D --seed 1 >"$tmp/doppel.log" 2>&1 &
 for _ in $(seq 100); do curl -fs "http://$D/__doppel/health" >/dev/null && break; sleep 0.05; done
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
@@ -64,3 +66,30 @@ row "GET /me, 1 connection" /customer/bench/me 1 "" "$tmp/me.json" 200
 row "POST login, 16 conns" /customer/bench/login 16 "$login_lua" "$tmp/login.json" 200
 row "POST address, 16 conns" /customer/bench/me/addresses 16 "$address_lua" "$tmp/address.json" 201
 echo "(request validation on; $(nproc) cores shared by server and wrk; ${secs}s per run; $(grep -o 'ready in [^)]*' "$tmp/doppel.log"))"
+
+# first_answer PORT ARGS...: sets ms to the milliseconds from starting doppel
+# serve on PORT (each run its own, so that no older server answers) to its
+# first answer, and pid to the server, left running.
+first_answer() {
+  local t0 t1 port=$1
+  shift
+  t0=$(date +%s%N)
+  "$tmp/doppel" serve --addr "127.0.0.1:$port" "$@" >/dev/null 2>&1 & pid=$!
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/__doppel/health"; do
+    kill -0 "$pid" 2>/dev/null || { echo "loadbench: doppel serve $* exited" >&2; exit 1; }
+    sleep 0.002
+  done
+  t1=$(date +%s%N)
+  ms=$(((t1 - t0) / 1000000))
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true
+starts=()
+for i in 1 2 3 4 5; do first_answer $((4520 + i)) --seed 1; starts+=("$ms"); stop; done
+median=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
+echo
+echo "start-up to first answer (personas only): median ${median} ms of 5 (${starts[*]} ms)"
+first_answer 4530 --seed 1 --customers 33334
+rss=$(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
+echo "100 002 customers (--customers 33334, over three faces): first answer after ${ms} ms, RSS ${rss}"
+stop
