@@ -8,10 +8,13 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/doppel-dev/doppel/fixtures"
@@ -93,6 +96,29 @@ func TestDashboardInChromium(t *testing.T) {
 		return `document.getElementById(` + strconv.Quote(id) + `).textContent.includes(` + strconv.Quote(s) + `)`
 	}
 
+	require.NoError(t, chromedp.Do(tab), "starting Chromium")
+	var mu sync.Mutex
+	var thrown []string // the page's uncaught exceptions
+	exceptions := chromedp.Events(tab, runtime.ExceptionThrown)
+	go func() {
+		for ev, err := range exceptions {
+			if err != nil {
+				return
+			}
+			msg := ev.ExceptionDetails.Text
+			if e := ev.ExceptionDetails.Exception; e != nil {
+				msg = e.Description
+			}
+			mu.Lock()
+			thrown = append(thrown, msg)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Empty(t, thrown, "uncaught exceptions in the page")
+	}()
 	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(mock.URL+"/__doppel/")))
 	t.Logf("Chromium up and the page loaded in %s", time.Since(started).Round(time.Millisecond))
 	wait("the personas", text("customers", "zachary.byrd@example.com"))

@@ -44,18 +44,6 @@ function time(iso) {
   return isNaN(d) ? String(iso) : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
 }
 
-// span formats a duration in ms as "29d 23h", "5m 3s"…
-function span(ms) {
-  const sign = ms < 0 ? "-" : "";
-  let s = Math.floor(Math.abs(ms) / 1000);
-  const parts = [[86400, "d"], [3600, "h"], [60, "m"], [1, "s"]].flatMap(([n, u]) => {
-    const q = Math.floor(s / n);
-    s -= q * n;
-    return q ? [q + u] : [];
-  });
-  return sign + (parts.slice(0, 2).join(" ") || "0s");
-}
-
 function table(headers, rows, empty) {
   if (!rows.length) return h("p", { class: "empty" }, empty);
   return h("table", {}, h("thead", {}, h("tr", {}, headers.map((t) => h("th", {}, t)))), h("tbody", {}, rows));
@@ -116,7 +104,6 @@ async function action(label, method, path, body) {
 
 // ---- refreshing ----
 
-let clockNow = Date.now(); // the mock's clock at the last refresh
 const last = {}; // the last response text of each section: unchanged ones are not redrawn
 let loading = null;
 let again = false;
@@ -166,7 +153,6 @@ async function load() {
     if (unreachable) setStatus("");
     unreachable = false;
     $("status").title = "refreshed " + new Date().toLocaleTimeString();
-    document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
   } catch (e) {
     unreachable = true;
     setStatus("cannot read the admin API: " + e.message, true);
@@ -176,7 +162,6 @@ async function load() {
 // ---- sections ----
 
 function renderClock(c) {
-  clockNow = Date.parse(c.now);
   $("clock-now").textContent = time(c.now);
   const off = $("clock-offset");
   const shifted = !/^-?0s$/.test(c.offset);
@@ -228,11 +213,20 @@ function renderCustomers(page) {
     if (g) g.rows.push(c);
   }
   const out = [];
+  const others = []; // tenants none of whose customers are among the newest
   for (const { t, rows } of groups.values()) {
-    if (!rows.length) continue;
+    const show = () => { $("tenant-filter").value = JSON.stringify([t.api, t.tenant]); delete last.customers; refresh(); };
+    if (!rows.length) {
+      others.push(h("span", { class: "badge" }, `${t.api} · ${t.tenant} (${t.customers}) `, h("button", { type: "button", onclick: show }, "show")));
+      continue;
+    }
     out.push(h("h3", {}, `${t.api} · ${t.tenant} `,
-      h("span", { class: "count" }, rows.length < t.customers ? `(the newest ${rows.length} of ${t.customers})` : `(${t.customers})`)));
+      h("span", { class: "count" }, rows.length < t.customers ? `(the newest ${rows.length} of ${t.customers}) ` : `(${t.customers})`),
+      !tenantFilter() && rows.length < t.customers ? h("button", { type: "button", onclick: show }, "show only these") : ""));
     out.push(table(["customer", "logins", "addresses", "live tokens", "created / last login"], rows.map(customerRow), ""));
+  }
+  if (others.length) {
+    out.unshift(h("div", { class: "others" }, "Other tenants: ", others));
   }
   $("customers").replaceChildren(...(out.length ? out : [h("p", { class: "empty" }, "no customers")]));
 }
@@ -252,7 +246,7 @@ function customerRow(c) {
       (a.tags || []).map((t) => h("span", { class: "badge" }, t))))) : h("span", { class: "muted" }, "none")),
     h("td", {}, c.tokens.length ? h("ul", {}, c.tokens.map((t) => h("li", {},
       h("span", { class: "badge" }, t.kind), " ", h("code", { class: "secret" }, t.value),
-      h("span", { class: "muted", title: "expires " + time(t.expires) }, " expires in " + span(Date.parse(t.expires) - clockNow)))))
+      h("div", { class: "muted" }, "until " + time(t.expires)))))
       : h("span", { class: "muted" }, "none")),
     h("td", { class: "nowrap" }, time(c.created), h("br"), c.lastSeen ? time(c.lastSeen) : h("span", { class: "muted" }, "never")));
 }
