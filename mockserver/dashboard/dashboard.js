@@ -5,7 +5,7 @@
 
 const REFRESH_MS = 2000;
 const LIMIT = 200; // customers, mail and requests shown at most
-const ADMIN = "/__doppel/";
+const ADMIN = ""; // the admin API is beside the page, at /__doppel/: relative URLs work behind a proxy too
 
 const $ = (id) => document.getElementById(id);
 
