@@ -2,7 +2,9 @@ package mockserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,9 +58,23 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("GET /__doppel/mailbox", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		f := identity.MailFilter{API: q.Get("api"), Tenant: q.Get("tenant"), To: q.Get("to"), Kind: q.Get("kind")}
+		limit := 0 // all
+		if v := q.Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				adminError(w, http.StatusBadRequest, fmt.Sprintf("mailbox: limit %q is not a positive number", v))
+				return
+			}
+			limit = n
+		}
 		out := []message{}
 		_ = s.ID.Read(func(tx *identity.Tx) error {
-			for _, m := range tx.Mail(f) {
+			mail := tx.Mail(f)
+			w.Header().Set("X-Total-Count", strconv.Itoa(len(mail)))
+			if limit > 0 && len(mail) > limit {
+				mail = mail[len(mail)-limit:] // the newest
+			}
+			for _, m := range mail {
 				out = append(out, toMessage(m))
 			}
 			return nil
@@ -99,6 +115,7 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 	s.mountJournal(mux)
 	s.mountFaults(mux)
 	s.mountClock(mux)
+	s.mountDashboard(mux)
 	mux.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin operation at "+r.Method+" "+r.URL.Path)
 	})

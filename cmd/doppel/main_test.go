@@ -221,6 +221,7 @@ func TestServePrintsPersonasAndAnswers(t *testing.T) {
 	}
 	text := strings.Join(banner, "\n")
 	assert.Contains(t, text, "doppel listening on http://"+addr)
+	assert.Contains(t, text, "dashboard: http://"+addr+"/__doppel/ ")
 	assert.Contains(t, text, "tenant \"demo\"")
 }
 

@@ -96,7 +96,8 @@ func serve(args []string, out io.Writer) error {
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "doppel listening on %s (ready in %s)\n", base, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(out, "  admin API: %s/__doppel/  (health, reset, seed, mailbox, contracts)\n", base)
+	fmt.Fprintf(out, "  dashboard: %s/__doppel/  (customers, mailbox, requests, faults, clock: open it in a browser)\n", base)
+	fmt.Fprintf(out, "  admin API: %s/__doppel/…  (health, reset, seed, state, mailbox, customers, requests, faults, clock)\n", base)
 	printState(out, *seed, *customers, *stateFile, restored)
 	printPersonas(out, base, fixtures.Personas(), srv)
 	go srv.OpenLoyalty.PublicKey() // make the JWT key now, not at the first login

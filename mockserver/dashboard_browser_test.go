@@ -1,0 +1,162 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver"
+)
+
+// chromium finds a Chromium to drive, or skips the test.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("needs Chromium: apt-get install chromium (.ci/run installs it)")
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile for the test and
+// returns a tab's context; every wait in it is bounded by the test's timeout.
+func browser(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium(t)), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1024),
+		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		// This machine's network is closed: no background connections.
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true))
+	t.Cleanup(cancelAlloc)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(cancelTab)
+	return tab
+}
+
+// TestDashboardInChromium loads the dashboard in a real browser, signs up
+// through the API and sees the customer and its mail appear, then resets
+// the state from the page and sees them go.
+func TestDashboardInChromium(t *testing.T) {
+	tab := browser(t)
+	srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Personas()})
+	require.NoError(t, err)
+	mock := httptest.NewServer(srv)
+	defer mock.Close()
+	started := time.Now()
+	defer func() { t.Logf("browser test took %s", time.Since(started).Round(time.Millisecond)) }()
+
+	api := func(method, path string, body any, token string) map[string]any {
+		t.Helper()
+		raw, _ := json.Marshal(body)
+		req, err := http.NewRequest(method, mock.URL+path, bytes.NewReader(raw))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Less(t, resp.StatusCode, 500, path)
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return out
+	}
+	// wait polls a JavaScript predicate in the page until it holds.
+	wait := func(what, predicate string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
+		defer cancel()
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](predicate, chromedp.WithPollingInterval(100*time.Millisecond)))
+		require.NoError(t, err, "waiting for %s", what)
+	}
+	click := func(id string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
+		defer cancel()
+		require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID(id))), "clicking #%s", id)
+	}
+	text := func(id, s string) string { // "#id's text contains s"
+		return `document.getElementById(` + strconv.Quote(id) + `).textContent.includes(` + strconv.Quote(s) + `)`
+	}
+
+	require.NoError(t, chromedp.Do(tab), "starting Chromium")
+	var mu sync.Mutex
+	var thrown []string // the page's uncaught exceptions
+	exceptions := chromedp.Events(tab, runtime.ExceptionThrown)
+	go func() {
+		for ev, err := range exceptions {
+			if err != nil {
+				return
+			}
+			msg := ev.ExceptionDetails.Text
+			if e := ev.ExceptionDetails.Exception; e != nil {
+				msg = e.Description
+			}
+			mu.Lock()
+			thrown = append(thrown, msg)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Empty(t, thrown, "uncaught exceptions in the page")
+	}()
+	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(mock.URL+"/__doppel/")))
+	t.Logf("Chromium up and the page loaded in %s", time.Since(started).Round(time.Millisecond))
+	wait("the personas", text("customers", "zachary.byrd@example.com"))
+
+	// A sign-up in a tenant with double opt-in: an inactive customer and a mail.
+	api("PATCH", "/__doppel/tenants/emporix/shop", map[string]bool{"doubleOptIn": true}, "")
+	anon := api("GET", "/customerlogin/auth/anonymous/login?tenant=shop&client_id=storefront", nil, "")["access_token"].(string)
+	name := `<b id="injected">Ann</b>` // shown as text, never parsed
+	api("POST", "/customer/shop/signup", map[string]any{"email": "dash@example.com", "password": "s3cret!",
+		"customerDetails": map[string]any{"firstName": name, "contactEmail": "dash@example.com"}}, anon)
+	click("refresh") // or wait for the next refresh, at most 2 s
+	wait("the new customer", text("customers", "dash@example.com")+" && "+text("customers", "shop"))
+	wait("its name as text", text("customers", name)+` && !document.getElementById("injected")`)
+	wait("its mail", text("mailbox", "dash@example.com")+" && "+text("mailbox", "signup_optin"))
+	resp, err := http.Get(mock.URL + "/__doppel/mailbox?to=dash@example.com")
+	require.NoError(t, err)
+	var box []struct{ Token, Link string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&box))
+	resp.Body.Close()
+	require.Len(t, box, 1)
+	mail := box[0]
+	wait("the clickable link with its token", `[...document.querySelectorAll("#mailbox a")].some(a => a.href === `+
+		strconv.Quote(mail.Link)+`) && `+text("mailbox", mail.Token))
+
+	// A request that breaks the contract is highlighted.
+	api("POST", "/customer/shop/login", map[string]any{"email": "dash@example.com", "password": 7}, anon)
+	click("refresh")
+	wait("the violation", `!!document.querySelector("#journal tr.violation")`)
+
+	// The clock moves from the page, and back.
+	click("clock-25h")
+	wait("the shifted clock", text("clock-offset", "25h0m0s"))
+	click("clock-real")
+	wait("real time", text("clock-offset", "real time"))
+
+	click("reset-state")
+	wait("the customer and the mail gone", "!"+text("customers", "dash@example.com")+" && !"+text("mailbox", "dash@example.com")+
+		" && "+text("customers", "zachary.byrd@example.com"))
+	page := api("GET", "/__doppel/customers?api=emporix&tenant=shop", nil, "")
+	require.EqualValues(t, 0, page["total"])
+}
