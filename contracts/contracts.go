@@ -10,9 +10,11 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
@@ -43,10 +45,14 @@ type Contract struct {
 	Name  string
 	Model *v3.Document // the document, without its responses
 	ops   []*Operation
-	// requests validates requests; built with the contract from a copy of
-	// the document without responses, so that starting the mock does not
-	// compile the many response schemas only the conformance client needs.
-	requests validator.Validator
+	// requests validates requests. It is built from a copy of the document
+	// without responses, so that starting the mock does not compile the many
+	// response schemas only the conformance client needs, and on first use
+	// or Warm, so that the mock can listen before it is compiled.
+	requests func() validator.Validator
+	// valid remembers the bodiless requests found valid (see ValidateRequest).
+	valid      sync.Map
+	validCount atomic.Int64
 	// responses validates responses; built from the whole document on first use.
 	responses func() (validator.Validator, error)
 }
@@ -59,6 +65,7 @@ type Operation struct {
 	BodyTypes []string
 	Statuses  []string // documented response codes
 	pathItem  *v3.PathItem
+	inputs    []string // "header:Name" and "cookie:Name" parameters, for the memo key
 }
 
 // Violation is one way a request or response breaks its contract.
@@ -87,12 +94,21 @@ func Load(name string) (*Contract, error) {
 }
 
 func load(name string) (*Contract, error) {
-	model, err := parse(name)
+	raw, err := Raw(name)
+	if err != nil {
+		return nil, fmt.Errorf("contract %q: %w", name, err)
+	}
+	return build(name, raw)
+}
+
+// build parses a document and prepares its operations.
+func build(name string, raw []byte) (*Contract, error) {
+	model, err := parse(name, raw)
 	if err != nil {
 		return nil, err
 	}
 	c := &Contract{Name: name, Model: model, responses: sync.OnceValues(func() (validator.Validator, error) {
-		whole, err := parse(name)
+		whole, err := parse(name, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -101,6 +117,11 @@ func load(name string) (*Contract, error) {
 	for path, item := range model.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {
 			o := &Operation{ID: op.OperationId, Method: strings.ToUpper(method), Path: path, pathItem: item}
+			for _, p := range slices.Concat(item.Parameters, op.Parameters) {
+				if p.In == "header" || p.In == "cookie" {
+					o.inputs = append(o.inputs, p.In+":"+p.Name)
+				}
+			}
 			if op.RequestBody != nil {
 				for mt := range op.RequestBody.Content.KeysFromOldest() {
 					o.BodyTypes = append(o.BodyTypes, mt)
@@ -115,16 +136,12 @@ func load(name string) (*Contract, error) {
 			c.ops = append(c.ops, o)
 		}
 	}
-	c.requests = newValidator(model)
+	c.requests = sync.OnceValue(func() validator.Validator { return newValidator(model) })
 	return c, nil
 }
 
-// parse builds the named contract's model.
-func parse(name string) (*v3.Document, error) {
-	raw, err := Raw(name)
-	if err != nil {
-		return nil, fmt.Errorf("contract %q: %w", name, err)
-	}
+// parse builds a contract's model.
+func parse(name string, raw []byte) (*v3.Document, error) {
 	doc, err := libopenapi.NewDocument(raw)
 	if err != nil {
 		return nil, fmt.Errorf("contract %q: %w", name, err)
@@ -151,6 +168,9 @@ func MustLoad(name string) *Contract {
 	}
 	return c
 }
+
+// Warm compiles the request validator now instead of at the first request.
+func (c *Contract) Warm() { c.requests() }
 
 // Operations lists every operation of the contract.
 func (c *Contract) Operations() []*Operation { return c.ops }
@@ -254,13 +274,53 @@ func (o *Operation) Documents(status int) bool {
 	return false
 }
 
+// maxValid bounds the memo of valid requests; it starts afresh when full.
+const maxValid = 4096
+
 // ValidateRequest checks a request against one operation in one pass
-// (parameters and body); the body stays readable afterwards.
-func (c *Contract) ValidateRequest(r *http.Request, o *Operation) []Violation {
-	if ok, errs := c.requests.ValidateHttpRequestSyncWithPathItem(r, o.pathItem, o.Path); !ok {
+// (parameters and body); the body stays readable afterwards. A request
+// without a body is valid or not by its path, query, content type and the
+// operation's header and cookie parameters alone, so one found valid is
+// remembered and its repeats (a storefront's GET /me) are not validated again.
+func (c *Contract) ValidateRequest(r *http.Request, o *Operation, bodiless bool) []Violation {
+	var key string
+	if bodiless {
+		key = o.memoKey(r)
+		if _, ok := c.valid.Load(key); ok {
+			return nil
+		}
+	}
+	if ok, errs := c.requests().ValidateHttpRequestSyncWithPathItem(r, o.pathItem, o.Path); !ok {
 		return violations(errs)
 	}
+	if bodiless {
+		if c.validCount.Add(1) > maxValid {
+			c.valid.Clear()
+			c.validCount.Store(1)
+		}
+		c.valid.Store(key, struct{}{})
+	}
 	return nil
+}
+
+// memoKey is everything of a bodiless request that its validity depends on.
+func (o *Operation) memoKey(r *http.Request) string {
+	var b strings.Builder
+	b.WriteString(o.ID)
+	for _, s := range []string{r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type")} {
+		b.WriteByte(0)
+		b.WriteString(s)
+	}
+	for _, in := range o.inputs {
+		where, name, _ := strings.Cut(in, ":")
+		b.WriteByte(0)
+		if where == "header" {
+			b.WriteString(strings.Join(r.Header.Values(name), "\x01"))
+		} else if ck, err := r.Cookie(name); err == nil {
+			b.WriteString(ck.Value)
+		}
+	}
+	return b.String()
 }
 
 // ValidateResponse checks a response (status, headers, body) against the

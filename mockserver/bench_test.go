@@ -3,9 +3,11 @@ package mockserver_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 )
 
@@ -18,6 +20,22 @@ func BenchmarkGetMe(b *testing.B) { benchmarkGetMe(b, mockserver.Options{}) }
 
 func BenchmarkGetMeNoJournal(b *testing.B) { benchmarkGetMe(b, mockserver.Options{Journal: -1}) }
 
+// BenchmarkGetMeDistinct asks for another URL each time (an extra expand
+// value), so that every request is validated in full rather than found in
+// the memo of valid requests.
+func BenchmarkGetMeDistinct(b *testing.B) {
+	h := newHarness(b, mockserver.Options{})
+	tok := "Bearer " + h.customer("acme", "ann@example.com", "secret")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		req := httptest.NewRequest("GET", "/customer/acme/me?expand=addresses,x"+strconv.Itoa(i), nil)
+		req.Header.Set("Authorization", tok)
+		serve(b, h, req)
+	}
+}
+
 func benchmarkGetMe(b *testing.B, opts mockserver.Options) {
 	h := newHarness(b, opts)
 	tok := "Bearer " + h.customer("acme", "ann@example.com", "secret")
@@ -25,11 +43,15 @@ func benchmarkGetMe(b *testing.B, opts mockserver.Options) {
 	req.Header.Set("Authorization", tok)
 	b.ReportAllocs()
 	for b.Loop() {
-		w := httptest.NewRecorder()
-		h.srv.ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			b.Fatal(w.Code, w.Body.String())
-		}
+		serve(b, h, req)
+	}
+}
+
+func serve(b *testing.B, h *harness, req *http.Request) {
+	w := httptest.NewRecorder()
+	h.srv.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		b.Fatal(w.Code, w.Body.String())
 	}
 }
 
@@ -65,5 +87,17 @@ func BenchmarkAddAddress(b *testing.B) {
 		if w.Code != http.StatusCreated {
 			b.Fatal(w.Code, w.Body.String())
 		}
+	}
+}
+
+// BenchmarkStart builds a server with the personas and a few generated
+// customers, as `doppel serve --seed 1` does before it answers.
+func BenchmarkStart(b *testing.B) {
+	for b.Loop() {
+		srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Generate(1, 0), Random: fixtures.Source(1)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
 	}
 }

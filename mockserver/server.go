@@ -65,11 +65,18 @@ func New(opts Options) (*Server, error) {
 	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
 		Accounts: accounts.New(id), smtp: out, journal: journal.New(opts.Journal)}
 	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
-	var loading sync.WaitGroup // parse the contracts side by side: most of the start-up time
+	var loading sync.WaitGroup // parse the contracts side by side, and seed meanwhile
 	for _, f := range s.faces {
 		loading.Go(func() { _, _ = contracts.Load(f.Name()) })
 	}
+	var seeded error
+	if opts.Seed != nil {
+		seeded = s.Seed(opts.Seed)
+	}
 	loading.Wait()
+	if seeded != nil {
+		return nil, seeded
+	}
 	mux := http.NewServeMux()
 	for _, f := range s.faces {
 		c, err := contracts.Load(f.Name())
@@ -83,13 +90,19 @@ func New(opts Options) (*Server, error) {
 	s.mountAdmin(mux)
 	s.mountState(mux)
 	s.handler = cors(mux)
-	if opts.Seed != nil {
-		if err := s.Seed(opts.Seed); err != nil {
-			return nil, err
-		}
-	}
 	id.Checkpoint()
 	return s, nil
+}
+
+// Warm does now what the first requests would otherwise wait for: it
+// compiles the contracts' request validators and makes the Open Loyalty JWT
+// key. doppel serve calls it once it listens. One thing at a time, so that a
+// first request compiling its own face's validator has a core to itself.
+func (s *Server) Warm() {
+	for _, f := range s.faces {
+		contracts.MustLoad(f.Name()).Warm()
+	}
+	s.OpenLoyalty.PublicKey()
 }
 
 // Close delivers the mail still queued for SMTP; the handler keeps serving.

@@ -6,9 +6,10 @@ import (
 	"slices"
 )
 
-// All lists every scenario, API by API.
+// All lists every scenario, API by API. The lists are built on call, not at
+// package initialisation, which `doppel serve` would pay at every start.
 func All() []Scenario {
-	return slices.Concat(Emporix, OpenLoyalty, Accounts)
+	return slices.Concat(emporix(), openLoyalty(), accounts())
 }
 
 // CheckAll validates every scenario and that their IDs are unique.

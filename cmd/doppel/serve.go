@@ -100,7 +100,7 @@ func serve(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "  admin API: %s/__doppel/…  (health, reset, seed, state, mailbox, customers, requests, faults, clock)\n", base)
 	printState(out, *seed, *customers, *stateFile, restored)
 	printPersonas(out, base, fixtures.Personas(), srv)
-	go srv.OpenLoyalty.PublicKey() // make the JWT key now, not at the first login
+	go srv.Warm() // compile the validators and make the JWT key while the first clients connect
 
 	hs := &http.Server{ // slow or idle clients cannot hold the server
 		Handler: srv, ReadHeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout,

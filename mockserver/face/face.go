@@ -247,7 +247,7 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) err
 		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if v := p.contract.ValidateRequest(r, p.op); len(v) > 0 {
+	if v := p.contract.ValidateRequest(r, p.op, len(body) == 0); len(v) > 0 {
 		note.Violations = v
 		return &Problem{Status: http.StatusBadRequest, Type: "bad_request", Message: summary(v), Violations: v}
 	}
