@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -303,21 +304,30 @@ func (c *Contract) ValidateRequest(r *http.Request, o *Operation, bodiless bool)
 	return nil
 }
 
-// memoKey is everything of a bodiless request that its validity depends on.
+// memoKey is everything of a bodiless request that its validity depends on,
+// each part prefixed by its length so that no two requests share a key.
 func (o *Operation) memoKey(r *http.Request) string {
 	var b strings.Builder
-	b.WriteString(o.ID)
-	for _, s := range []string{r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type")} {
-		b.WriteByte(0)
+	add := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
 		b.WriteString(s)
+	}
+	for _, s := range []string{o.ID, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type")} {
+		add(s)
 	}
 	for _, in := range o.inputs {
 		where, name, _ := strings.Cut(in, ":")
-		b.WriteByte(0)
 		if where == "header" {
-			b.WriteString(strings.Join(r.Header.Values(name), "\x01"))
+			values := r.Header.Values(name)
+			add(strconv.Itoa(len(values)))
+			for _, v := range values {
+				add(v)
+			}
 		} else if ck, err := r.Cookie(name); err == nil {
-			b.WriteString(ck.Value)
+			add("=" + ck.Value)
+		} else {
+			add("")
 		}
 	}
 	return b.String()
