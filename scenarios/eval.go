@@ -317,6 +317,17 @@ func (c Check) Eval(r Response, vars Vars) error {
 		}
 		return got[0], nil
 	}
+	jwtClaims := func() (map[string]any, error) { // of the one value, a JWT
+		v, err := one()
+		if err != nil {
+			return nil, err
+		}
+		claims, err := jwtPayload(v)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %v", c.Path, err)
+		}
+		return claims, nil
+	}
 	switch c.Op {
 	case OpPresent:
 		if len(got) == 0 {
@@ -397,17 +408,13 @@ func (c Check) Eval(r Response, vars Vars) error {
 			return fmt.Errorf("%q: expected a number in [%v, %v], got %s", c.Path, lo, hi, show(v))
 		}
 	case OpLifetime:
-		v, err := one()
+		claims, err := jwtClaims()
 		if err != nil {
 			return err
 		}
-		claims, err := jwtPayload(v)
-		if err != nil {
-			return fmt.Errorf("%q: %v", c.Path, err)
-		}
 		var times [2]float64 // iat, exp
 		for i, name := range []string{"iat", "exp"} {
-			n, isNumber := claims.(map[string]any)[name].(json.Number)
+			n, isNumber := claims[name].(json.Number)
 			f, err := n.Float64()
 			if !isNumber || err != nil {
 				return fmt.Errorf("%q: the JWT's claim %s is not a number: %s", c.Path, name, show(claims))
@@ -418,15 +425,11 @@ func (c Check) Eval(r Response, vars Vars) error {
 			return fmt.Errorf("%q: expected a JWT valid %ss (exp - iat), got %ss", c.Path, show(want), show(got))
 		}
 	case OpClaim:
-		v, err := one()
+		claims, err := jwtClaims()
 		if err != nil {
 			return err
 		}
-		claims, err := jwtPayload(v)
-		if err != nil {
-			return fmt.Errorf("%q: %v", c.Path, err)
-		}
-		got, ok := claims.(map[string]any)[c.Claim]
+		got, ok := claims[c.Claim]
 		if !ok || !Equal(want, got) {
 			return fmt.Errorf("%q: expected claim %s = %s, got %s", c.Path, c.Claim, show(want), show(got))
 		}
@@ -445,7 +448,7 @@ func (c Check) Eval(r Response, vars Vars) error {
 }
 
 // jwtPayload decodes the payload of a compact JWT.
-func jwtPayload(v any) (any, error) {
+func jwtPayload(v any) (map[string]any, error) {
 	s, _ := v.(string)
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 {
@@ -455,8 +458,9 @@ func jwtPayload(v any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("JWT payload is not base64url: %v", err)
 	}
-	claims, err := Decode(raw)
-	if _, isObject := claims.(map[string]any); err != nil || !isObject {
+	decoded, err := Decode(raw)
+	claims, isObject := decoded.(map[string]any)
+	if err != nil || !isObject {
 		return nil, fmt.Errorf("JWT payload is not a JSON object: %s", raw)
 	}
 	return claims, nil
@@ -507,7 +511,7 @@ func (c Capture) Extract(r Response) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capture %s: %q: %v", c.Var, c.Path, err)
 	}
-	v, ok := claims.(map[string]any)[c.Claim]
+	v, ok := claims[c.Claim]
 	if !ok {
 		return nil, fmt.Errorf("capture %s: the JWT at %q has no claim %s", c.Var, c.Path, c.Claim)
 	}
