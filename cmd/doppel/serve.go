@@ -145,9 +145,9 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 		for _, c := range r.Customers {
 			if c.Status == fixtures.StatusPending {
 				id, _ := srv.Accounts.Identifier(r.Name, c.Email)
-				fmt.Fprintf(out, "    %-40s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
+				fmt.Fprintf(out, "      %-38s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
 			} else {
-				fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+				fmt.Fprintf(out, "      %-38s %s\n", c.Email, c.Password)
 			}
 		}
 	}
