@@ -181,20 +181,24 @@ func (f *Face) public(r *http.Request) (any, error) { return f.resolve(r) }
 // auth resolves the retailer, then accepts "Authorization: Bearer <token>"
 // or "Token <token>" with a live token of that retailer.
 func (f *Face) auth(r *http.Request) (any, error) {
-	s, err := f.resolve(r)
+	var s *scope
+	err := f.id.Read(func(tx *identity.Tx) (err error) {
+		if s, err = resolveIn(tx, r.Header.Get("Origin")); err != nil {
+			return err
+		}
+		value := face.BearerToken(r, "Bearer", "Token")
+		if value == "" {
+			return errNoToken
+		}
+		tok, err := tx.Token(value, store.TokenAccess)
+		if err != nil || tok.API != API || tok.Tenant != s.name {
+			return errBadToken
+		}
+		s.token = tok
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	value := face.BearerToken(r, "Bearer", "Token")
-	if value == "" {
-		return nil, errNoToken
-	}
-	err = f.id.Read(func(tx *identity.Tx) (err error) {
-		s.token, err = tx.Token(value, store.TokenAccess)
-		return err
-	})
-	if err != nil || s.token.API != API || s.token.Tenant != s.name {
-		return nil, errBadToken
 	}
 	return s, nil
 }

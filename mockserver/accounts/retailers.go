@@ -64,27 +64,30 @@ func retailerOf(tx *identity.Tx, origin string) (retailer, bool) {
 }
 
 // resolve finds the retailer of a request by its Origin header.
-func (f *Face) resolve(r *http.Request) (*scope, error) {
-	header := r.Header.Get("Origin")
-	var s *scope
-	err := f.id.Read(func(tx *identity.Tx) error {
-		if header == "" {
-			def, _ := lookupRetailer(tx, DefaultRetailer)
-			s = &scope{retailer: def, origin: def.origins[0]}
-			return nil
-		}
-		origin, ok := normalizeOrigin(header)
-		if !ok {
-			return errOrigin(header)
-		}
-		ret, ok := retailerOf(tx, origin)
-		if !ok {
-			return errOrigin(header)
-		}
-		s = &scope{retailer: ret, origin: origin}
-		return nil
+func (f *Face) resolve(r *http.Request) (s *scope, err error) {
+	err = f.id.Read(func(tx *identity.Tx) (err error) {
+		s, err = resolveIn(tx, r.Header.Get("Origin"))
+		return err
 	})
 	return s, err
+}
+
+// resolveIn finds the retailer of an Origin header ("" when none) in a
+// transaction.
+func resolveIn(tx *identity.Tx, header string) (*scope, error) {
+	if header == "" {
+		def, _ := lookupRetailer(tx, DefaultRetailer)
+		return &scope{retailer: def, origin: def.origins[0]}, nil
+	}
+	origin, ok := normalizeOrigin(header)
+	if !ok {
+		return nil, errOrigin(header)
+	}
+	ret, ok := retailerOf(tx, origin)
+	if !ok {
+		return nil, errOrigin(header)
+	}
+	return &scope{retailer: ret, origin: origin}, nil
 }
 
 // normalizeOrigin returns an origin as browsers send it — "scheme://host",
