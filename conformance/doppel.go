@@ -13,20 +13,27 @@ import (
 )
 
 // doppelAPI is how a doppel deployment serves one API to the suite: the
-// built-in variables' values, and the seed document fragment (under the
-// API's key of POST /__doppel/seed) that makes them true.
+// built-in variables' values, the other tenants of multi-tenant scenarios
+// (fresh names when none), and the seed document fragment (under the API's
+// key of POST /__doppel/seed) that makes them true.
 type doppelAPI struct {
-	Vars map[string]string
-	Seed any // nil when the API needs no set-up
+	Vars         map[string]string
+	OtherTenants []string
+	Seed         any // nil when the API needs no set-up
 }
 
 // doppelAPIs lists every API a doppel deployment serves.
 var doppelAPIs = map[string]doppelAPI{
 	"emporix": {Vars: map[string]string{scenarios.VarTenant: "conformance", scenarios.VarClientID: "doppel-conformance"}},
 	"accounts": {
-		Vars: map[string]string{scenarios.VarAccountEmail: accountsEmail, scenarios.VarAccountPassword: accountsPassword},
-		Seed: map[string]any{"customers": []any{map[string]any{
-			"email": accountsEmail, "password": accountsPassword, "name": "Conformance Test", "status": "active"}}},
+		Vars: map[string]string{scenarios.VarAccountEmail: accountsEmail, scenarios.VarAccountPassword: accountsPassword,
+			scenarios.VarOrigin: accountsOrigin},
+		OtherTenants: []string{accountsOtherOrigin},
+		Seed: map[string]any{"retailers": []any{
+			map[string]any{"name": "conformance", "origins": []string{accountsOrigin}, "customers": []any{map[string]any{
+				"email": accountsEmail, "password": accountsPassword, "name": "Conformance Test", "status": "active"}}},
+			map[string]any{"name": "conformance-other", "origins": []string{accountsOtherOrigin}},
+		}},
 	},
 	"openloyalty": {
 		Vars: map[string]string{scenarios.VarStoreCode: "conformance", scenarios.VarAdminUsername: olAdmin, scenarios.VarAdminPassword: olAdminPassword},
@@ -34,10 +41,13 @@ var doppelAPIs = map[string]doppelAPI{
 	},
 }
 
-// The Customer Accounts test account Setup provisions on a doppel deployment.
+// The Customer Accounts retailers and test account Setup provisions on a
+// doppel deployment.
 const (
-	accountsEmail    = "conformance@accounts.doppel.test"
-	accountsPassword = "Conformance-1"
+	accountsOrigin      = "https://conformance.doppel.test"
+	accountsOtherOrigin = "https://other.conformance.doppel.test"
+	accountsEmail       = "conformance@accounts.doppel.test"
+	accountsPassword    = "Conformance-1"
 )
 
 // The Open Loyalty admin a doppel deployment is seeded with for the suite;
@@ -54,7 +64,7 @@ func DoppelTarget(base string) *Target {
 		Mailbox: DoppelMailbox{BaseURL: base}, // records mail before it answers: no need to wait
 	}
 	for name, a := range doppelAPIs {
-		t.APIs[name] = Endpoint{BaseURL: base, Vars: a.Vars}
+		t.APIs[name] = Endpoint{BaseURL: base, Vars: a.Vars, OtherTenants: a.OtherTenants}
 	}
 	for c := range scenarios.Capabilities {
 		t.Capabilities = append(t.Capabilities, c)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -216,12 +217,19 @@ func (r *Run) send(ctx context.Context, st scenarios.Step) (scenarios.Response, 
 	if rq.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+scenarios.Text(r.Vars[rq.Token]))
 	}
-	for _, h := range rq.Headers {
+	headers := rq.Headers
+	if !rq.Admin {
+		headers = append(slices.Clone(r.Scenario.API().Headers), headers...)
+	}
+	for _, h := range headers {
 		v, err := scenarios.Expand(h.Value, r.Vars)
 		if err != nil {
 			return scenarios.Response{}, err
 		}
 		req.Header.Set(h.Name, v)
+		if v == "" {
+			req.Header.Del(h.Name)
+		}
 	}
 	x := Exchange{Step: st.Title(), Method: rq.Method, URL: target, RequestHeader: req.Header.Clone(), RequestBody: body}
 	start := time.Now()

@@ -255,6 +255,9 @@ func (tf *TargetFile) Check() error {
 					a.Vars[v] = value
 				}
 			}
+			if len(a.OtherTenants) == 0 {
+				a.OtherTenants = doppelAPIs[name].OtherTenants
+			}
 			tf.APIs[name] = a
 		}
 		for v := range a.Vars {

@@ -86,9 +86,22 @@ func TestLoadTargetFileSaysWhatIsWrong(t *testing.T) {
 }
 
 func TestDoppelTargetFileDefaultsItsVariables(t *testing.T) {
-	tf, _, err := conformance.LoadTargetFile(write(t, "t.yaml", "doppel: true\napis:\n  emporix: {baseURL: http://127.0.0.1:4010}\n"), nil, env(nil))
+	tf, _, err := conformance.LoadTargetFile(write(t, "t.yaml",
+		"doppel: true\napis:\n  emporix: {baseURL: http://127.0.0.1:4010}\n  accounts: {baseURL: http://127.0.0.1:4010}\n"), nil, env(nil))
 	require.NoError(t, err)
-	assert.NotEmpty(t, tf.Target(nil).APIs["emporix"].Vars[scenarios.VarTenant])
+	apis := tf.Target(nil).APIs
+	assert.NotEmpty(t, apis["emporix"].Vars[scenarios.VarTenant])
+	assert.NotEmpty(t, apis["accounts"].Vars[scenarios.VarOrigin])
+	assert.NotEmpty(t, apis["accounts"].OtherTenants, "a second retailer, which Setup seeds")
+	assert.NotEqual(t, apis["accounts"].Vars[scenarios.VarOrigin], apis["accounts"].OtherTenants[0])
+}
+
+// TestAccountsTargetNeedsAnOrigin: a Greedbag deployment tells its
+// retailers apart by Origin, so the target file names the retailer's.
+func TestAccountsTargetNeedsAnOrigin(t *testing.T) {
+	_, _, err := conformance.LoadTargetFile(write(t, "t.yaml",
+		"apis:\n  accounts: {baseURL: https://api.greedbag.com, accountEmail: a@example.com, accountPassword: p}\n"), nil, env(nil))
+	require.ErrorContains(t, err, "apis.accounts.origin: required")
 }
 
 func TestLoadDeviations(t *testing.T) {

@@ -15,6 +15,8 @@ import (
 // and nothing changed. Run with -update to accept changes.
 func TestAccountsErrorDialect(t *testing.T) {
 	h, _ := accountsHarness(t)
+	require.Equal(t, http.StatusNoContent, h.do("POST", "/__doppel/seed",
+		`{"accounts":{"retailers":[{"name":"shop","origins":["https://shop.example"]}]}}`).Code)
 	token := h.accountsLogin("ann@example.com", "secret")
 	auth := []string{"Authorization", "Bearer " + token}
 	activation := h.lastMail("activation", "pat@example.com")
@@ -59,6 +61,11 @@ func TestAccountsErrorDialect(t *testing.T) {
 		{"PATCH without token and bad body", "PATCH", "/customers/self", `{"id":"1"}`, nil},
 		{"unknown e-mail change key", "POST", "/customers/newemail_confirm", `{"identifier":"` + annID + `","key":"J32NA974R4F7N1HB"}`, nil},
 		{"reset URI not http", "POST", "/customers/password_reset", `{"email":"ann@example.com","reset_uri":"javascript:alert(1)"}`, nil},
+		{"reset URI of another origin", "POST", "/customers/password_reset", `{"email":"ann@example.com","reset_uri":"https://shop.example/reset"}`, nil},
+		{"unknown origin", "POST", "/customers/login", `{"email":"ann@example.com","password":"secret"}`, []string{"Origin", "https://unknown.example"}},
+		{"opaque origin", "GET", "/customers/self", nil, []string{"Origin", "null"}},
+		{"unknown origin before token and body", "PATCH", "/customers/self", `{"id":`, []string{"Origin", "https://unknown.example"}},
+		{"token of another retailer", "GET", "/customers/self", nil, []string{"Origin", "https://shop.example", "Authorization", "Bearer " + token}},
 		{"reset without URI", "POST", "/customers/password_reset", `{"email":"ann@example.com"}`, nil},
 		{"reset e-mail not an address", "POST", "/customers/password_reset", `{"email":"ann","reset_uri":"/r"}`, nil},
 		{"unknown reset code", "POST", "/customers/do_reset", `{"email":"ann@example.com","code":"8KY0CX0LAR"}`, nil},

@@ -15,6 +15,7 @@ import (
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
@@ -269,7 +270,7 @@ func TestAccountsPasswordReset(t *testing.T) {
 	reset := func(email string) {
 		t.Helper()
 		want(t, h.call("POST", "/customers/password_reset",
-			map[string]string{"email": email, "reset_uri": "https://app.example/reset?lang=en"}, ""), http.StatusOK, "email_sent")
+			map[string]string{"email": email, "reset_uri": "https://accounts.doppel.test/reset?lang=en"}, ""), http.StatusOK, "email_sent")
 	}
 	reset("nobody@example.com")
 	reset("pat@example.com")
@@ -281,7 +282,7 @@ func TestAccountsPasswordReset(t *testing.T) {
 	mail := h.lastMail("password_reset", "ann@example.com")
 	code := mail["token"].(string)
 	assert.Regexp(t, `^[A-Z0-9]{10}$`, code)
-	assert.Equal(t, "https://app.example/reset?lang=en&email=ann%40example.com&code="+code, mail["link"])
+	assert.Equal(t, "https://accounts.doppel.test/reset/"+code+"?lang=en&email=ann%40example.com", mail["link"], "the code in the path, the e-mail in the query")
 
 	doReset := func(email, code string) *httptest.ResponseRecorder {
 		return h.call("POST", "/customers/do_reset", map[string]string{"email": email, "code": code}, "")
@@ -412,9 +413,25 @@ func TestAccountsPersonas(t *testing.T) {
 	assert.Empty(t, pending.Password)
 	assert.NotEqual(t, active.Email, pending.Email)
 	h.accountsLogin(active.Email, active.Password)
-	id, err := h.srv.Accounts.Identifier(pending.Email)
+	id, err := h.srv.Accounts.Identifier(accounts.DefaultRetailer, pending.Email)
 	require.NoError(t, err)
-	assert.Equal(t, id, h.lastMail("activation", pending.Email)["identifier"])
+	assert.Equal(t, id, h.mails("activation", pending.Email)[0]["identifier"])
+
+	// The demo retailer, for a browser app on localhost:3000, has the same personas, apart.
+	require.Len(t, doc.Accounts.Retailers, 1)
+	demo := doc.Accounts.Retailers[0]
+	assert.Equal(t, "demo", demo.Name)
+	assert.Contains(t, demo.Origins, "http://localhost:3000")
+	token := h.loginAt("http://localhost:3000", active.Email, active.Password)
+	demoID, err := h.srv.Accounts.Identifier(demo.Name, pending.Email)
+	require.NoError(t, err)
+	assert.NotEqual(t, id, demoID, "another customer")
+	mails := h.mails("activation", pending.Email)
+	require.Len(t, mails, 2)
+	assert.Equal(t, "demo", mails[1]["tenant"])
+	assert.Equal(t, "http://localhost:3000/activation?identifier="+demoID+"&secret="+mails[1]["token"].(string), mails[1]["link"],
+		"the activation link points at the retailer's application")
+	want(t, h.call("GET", "/customers/self", nil, token), http.StatusUnauthorized, "unauthorized") // without Origin: the default retailer
 }
 
 func TestAccountsRoutes(t *testing.T) {

@@ -43,8 +43,8 @@ func TestAdminCustomers(t *testing.T) {
 	h.customer("acme", "bob@example.com", "s3cret!")
 
 	page := decode[customerPage](t, h.do("GET", "/__doppel/customers", nil))
-	assert.Equal(t, 9, page.Total, "7 personas and 2 sign-ups")
-	require.Len(t, page.Customers, 9)
+	assert.Equal(t, 11, page.Total, "9 personas and 2 sign-ups")
+	require.Len(t, page.Customers, 11)
 	assert.Equal(t, "bob@example.com", page.Customers[0].Logins[0].Email, "newest first")
 	ann := page.Customers[1]
 	assert.Equal(t, []any{"emporix", "acme", true}, []any{ann.API, ann.Tenant, ann.Active})

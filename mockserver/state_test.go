@@ -59,7 +59,7 @@ func TestSeedingCustomersPerFace(t *testing.T) {
 	for _, c := range rec.Customers {
 		count[c.API+"/"+c.Tenant]++
 	}
-	assert.Equal(t, map[string]int{"emporix/demo": 3 + k, "openloyalty/DEFAULT": 1 + k, "openloyalty/_admin": 1, "accounts/default": 2 + k}, count)
+	assert.Equal(t, map[string]int{"emporix/demo": 3 + k, "openloyalty/DEFAULT": 1 + k, "openloyalty/_admin": 1, "accounts/default": 2 + k, "accounts/demo": 2}, count)
 	assert.GreaterOrEqual(t, len(rec.Addresses), k+1, "every generated Emporix customer has an address")
 
 	emporix := doc.Emporix.Tenants[fixtures.DemoTenant].Customers[3+k/2]

@@ -6,10 +6,14 @@ import (
 	"strings"
 )
 
-// The Customer Accounts API, as seed 000 documents it; docs/accounts.md
-// records the choices the scenarios pin where the seed is silent (the error
-// body, the statuses of refusals, the shapes of codes). The API has no
-// sign-up: a scenario either uses the target's test account (accountEmail,
+// The Customer Accounts API — Greedbag's customers API
+// (api.greedbag.com/docs/customers) — as seed 000 documents it;
+// docs/accounts.md records what else Greedbag documents and the choices the
+// scenarios pin where it is silent (the error body, the statuses of
+// refusals, the shapes of codes). Every request carries the Origin of the
+// retailer under test (the origin variable, sent by the runner), since
+// Greedbag tells its retailers apart by it. The API has no sign-up: a
+// scenario either uses the target's test account (accountEmail,
 // accountPassword) and leaves it as it was, or provisions its own customers
 // through doppel's seed API and deletes them afterwards.
 
@@ -19,15 +23,31 @@ func accLabels(extra ...string) []string { return append([]string{"accounts"}, e
 // provisionedName is the name every provisioned customer gets.
 const provisionedName = "Ann Example"
 
-// provision creates a customer of emailVar through doppel's seed API:
-// "active" with the password, or "pending" (activation sets one).
+// provision creates a customer of emailVar at the retailer under test
+// through doppel's seed API: "active" with the password, or "pending"
+// (activation sets one).
 func provision(emailVar, status string) Step {
+	return provisionAt("{"+VarOrigin+"}", emailVar, status, password)
+}
+
+// provisionAt creates a customer of emailVar at the retailer of origin (a
+// template), active with pw or pending; origin "" means the default
+// retailer, the one requests without Origin address.
+func provisionAt(origin, emailVar, status, pw string) Step {
 	c := Obj{"email": "{" + emailVar + "}", "name": provisionedName, "status": status}
 	if status == "active" {
-		c["password"] = password
+		c["password"] = pw
 	}
-	return Admin("POST", SeedPath).JSON(Obj{"accounts": Obj{"customers": Arr{c}}}).Expect(204)
+	doc := Obj{"customers": Arr{c}}
+	if origin != "" {
+		doc = Obj{"retailers": Arr{Obj{"origins": Arr{origin}, "customers": Arr{c}}}}
+	}
+	return Admin("POST", SeedPath).JSON(Obj{"accounts": doc}).Expect(204)
 }
+
+// from sends a step with the Origin of another retailer (a template); ""
+// sends none.
+func from(origin string, s Step) Step { return s.Header("Origin", origin) }
 
 // signIn logs emailVar in with pw (a template) and binds the token to tokVar.
 func signIn(emailVar, pw, tokVar string) Step {
@@ -341,13 +361,13 @@ func accounts() []Scenario {
 
 		// ---- password reset ----
 		{
-			ID: "ACC-RESET-001", Description: "A password reset MUST answer email_sent and mail a code with a link built from reset_uri, the e-mail and the code.",
+			ID: "ACC-RESET-001", Description: "A password reset MUST answer email_sent and mail a link to reset_uri that contains the code; the code SHOULD be the link's last path segment, the e-mail its query parameter email.",
 			Labels: accLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
 			Steps: Seq(provisioned("email", "tok"),
-				POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "https://app.example/reset?lang=en"}).
+				POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "{origin}/reset?lang=en"}).
 					Expect(200, Equals("result", "email_sent")),
 				MailToken("{email}", "password_reset", "code").
-					And(Matches("link", `^https://app\.example/reset\?lang=en&email=[^&]+&code={code}$`))),
+					And(Matches("link", `^{origin}/reset/{code}\?lang=en&email=[^&=]+$`))),
 		},
 		{
 			ID: "ACC-RESET-002", Description: "do_reset MUST return a JWT signed with the code whose passphrase is the new password: it logs in, and the old password MUST NOT.",
@@ -389,11 +409,22 @@ func accounts() []Scenario {
 			Steps: Seq(requestReset("unknown"), NoMail("{unknown}", "password_reset")),
 		},
 		{
-			ID: "ACC-RESET-007", Description: "A reset_uri that is neither a path nor an http(s) URL SHOULD be answered 400 and mail nothing.",
+			ID: "ACC-RESET-007", Description: "A reset_uri that is not a page of the retailer's own client application (a URL on another origin, not http(s)) SHOULD be answered 400 invalid_reset_uri and mail nothing.",
+			Labels: accLabels(Provisioning, NeedsMailbox), Emails: []string{"email"}, Fresh: []string{"word"},
+			Steps: Seq(provisioned("email", "tok"),
+				refusal(POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "https://{word}.example/reset"}), 400, "invalid_reset_uri"),
+				refusal(POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "//{word}.example/reset"}), 400, "invalid_reset_uri"),
+				refusal(POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "javascript:alert(1)"}), 400, "invalid_reset_uri"),
+				NoMail("{email}", "password_reset")),
+		},
+		{
+			ID: "ACC-RESET-008", Description: "A reset_uri that is a path SHOULD resolve against the request's Origin: the link is that origin's page, with the code appended to its path.",
 			Labels: accLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
 			Steps: Seq(provisioned("email", "tok"),
-				badRequest(POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "javascript:alert(1)"})),
-				NoMail("{email}", "password_reset")),
+				POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "/account/password/"}).Expect(200, Equals("result", "email_sent")),
+				MailToken("{email}", "password_reset", "code").And(Matches("link", `^{origin}/account/password/{code}\?email=[^&=]+$`)),
+				passphrase("email", "code", "pass"),
+				signIn("email", "{pass}", "tok2")),
 		},
 
 		// ---- activation ----
@@ -430,6 +461,61 @@ func accounts() []Scenario {
 			ID: "ACC-ACTIV-004", Description: "A password reset for a pending account SHOULD answer email_sent and mail nothing.",
 			Labels: accLabels(Provisioning, NeedsMailbox), Emails: []string{"email"},
 			Steps: Seq(pending("email"), requestReset("email"), NoMail("{email}", "password_reset")),
+		},
+
+		// ---- retailers ----
+		{
+			ID: "ACC-RETAILER-001", Description: "A request whose Origin is not a retailer's shop domain SHOULD be answered 403 invalid_origin before its token and body are looked at, and change nothing (Greedbag requires a valid origin shop domain).",
+			Labels: accLabels(), Fresh: []string{"word"},
+			Steps: Seq(testAccount(),
+				refusal(from("https://{word}.example", POST("/customers/login").JSON(Obj{"email": "{accountEmail}", "password": "{accountPassword}"})), 403, "invalid_origin"),
+				refusal(from("https://{word}.example", getSelf("tok")), 403, "invalid_origin"),
+				refusal(from("https://{word}.example", PATCH("/customers/self").Raw("application/json", `{"phone":`)), 403, "invalid_origin"),
+				refusal(from("https://{word}.example", DELETE("/customers/self").As("tok")), 403, "invalid_origin"),
+				refusal(from("null", POST("/customers/password_reset").JSON(Obj{"email": "{accountEmail}", "reset_uri": "/reset"})), 403, "invalid_origin"),
+				getSelf("tok").Expect(200, Equals("email", "{accountEmail}"))),
+		},
+		{
+			ID: "ACC-RETAILER-002", Description: "A token SHOULD be honoured by the retailer that issued it only: with another retailer's Origin it is a 401.",
+			Labels: accLabels(MultiTenant), Tenants: []string{"other"},
+			Steps: Seq(testAccount(),
+				unauthorized(from("{other}", getSelf("tok"))),
+				unauthorized(from("{other}", patchSelf("tok", Obj{"name": "Nobody"}))),
+				unauthorized(from("{other}", DELETE("/customers/self").As("tok"))),
+				getSelf("tok").Expect(200, Equals("email", "{accountEmail}"))),
+		},
+		{
+			ID: "ACC-RETAILER-003", Description: "The same e-mail SHOULD hold separate accounts at two retailers, each with its own password, id and profile.",
+			Labels: accLabels(MultiTenant, Provisioning), Tenants: []string{"other"}, Emails: []string{"email"},
+			Steps: Seq(provisioned("email", "tok"),
+				provisionAt("{other}", "email", "active", newPassword),
+				from("{other}", signIn("email", newPassword, "otherTok")).Cleanup(from("{other}", deleteSelf("otherTok"))),
+				from("{other}", signInRefused("email", password)),
+				signInRefused("email", newPassword),
+				getSelf("tok").Expect(200).Capture("id", "id"),
+				from("{other}", patchSelf("otherTok", Obj{"phone": "+15550100"})).Expect(200, NotEquals("id", Var("id")), Equals("phone", "+15550100")),
+				getSelf("tok").Expect(200, Equals("phone", nil), Equals("id", Var("id")))),
+		},
+		{
+			ID: "ACC-RETAILER-004", Description: "A reset code SHOULD work at the retailer that mailed it only, even for the same e-mail at another retailer.",
+			Labels: accLabels(MultiTenant, Provisioning, NeedsMailbox), Tenants: []string{"other"}, Emails: []string{"email"},
+			Steps: Seq(provisioned("email", "tok"),
+				provisionAt("{other}", "email", "active", newPassword),
+				from("{other}", signIn("email", newPassword, "otherTok")).Cleanup(from("{other}", deleteSelf("otherTok"))),
+				resetCode("email", "code"),
+				refusal(from("{other}", doReset("email", "code")), 400, "invalid_code"),
+				from("{other}", signIn("email", newPassword, "otherTok2")),
+				passphrase("email", "code", "pass"),
+				signIn("email", "{pass}", "tok2")),
+		},
+		{
+			ID: "ACC-RETAILER-005", Description: "A request without an Origin header (a server-side client) SHOULD address doppel's default retailer, apart from the retailer under test.",
+			Labels: accLabels(Provisioning), Emails: []string{"email"},
+			Steps: Seq(provisionAt("", "email", "active", password),
+				from("", signIn("email", password, "tok")).Cleanup(from("", deleteSelf("tok"))),
+				from("", getSelf("tok")).Expect(200, Equals("email", "{email}")),
+				signInRefused("email", password),
+				unauthorized(getSelf("tok"))),
 		},
 
 		// ---- bad input ----

@@ -7,7 +7,11 @@ type API struct {
 	Title  string   // for reports
 	Tenant string   // the built-in variable naming its tenant, for mailbox reads; "" when it has none
 	Vars   []string // built-in variables the target binds before the first step
-	Areas  []string // the middle parts its scenario IDs may have
+	// Headers are sent with every request to the API (not to doppel's admin
+	// API) before the step's own; values are templates, and a header whose
+	// value expands to "" (a step's own, too) is not sent.
+	Headers []Param
+	Areas   []string // the middle parts its scenario IDs may have
 }
 
 // APIs lists every API, in report order.
@@ -23,9 +27,10 @@ var APIs = []*API{
 		Areas: []string{"AUTH", "TOKEN", "CHANGE", "RESET", "ACCESS", "INPUT"},
 	},
 	{
-		Name: "accounts", Prefix: "ACC", Title: "Customer Accounts", Tenant: "",
-		Vars:  []string{VarAccountEmail, VarAccountPassword},
-		Areas: []string{"AUTH", "PROF", "EMAIL", "RESET", "ACTIV", "INPUT"},
+		Name: "accounts", Prefix: "ACC", Title: "Customer Accounts (Greedbag)", Tenant: "",
+		Vars:    []string{VarAccountEmail, VarAccountPassword, VarOrigin},
+		Headers: []Param{{Name: "Origin", Value: "{" + VarOrigin + "}"}},
+		Areas:   []string{"AUTH", "PROF", "EMAIL", "RESET", "ACTIV", "INPUT", "RETAILER"},
 	},
 }
 
@@ -45,9 +50,13 @@ const (
 	VarClientID = "clientId" // the storefront client id
 )
 
-// Built-in variables of the Customer Accounts API: an active test account
-// the target provides, which scenarios without provisioning log in to.
+// Built-in variables of the Customer Accounts API (Greedbag's customers
+// API): the origin of the retailer under test, sent as the Origin header of
+// every request (Greedbag tells its retailers apart by it), and an active
+// test account of that retailer, which scenarios without provisioning log
+// in to. A target's otherTenants are other retailers' origins.
 const (
+	VarOrigin          = "origin"          // the retailer's shop origin, e.g. https://shop.greedbag.com
 	VarAccountEmail    = "accountEmail"    // its login
 	VarAccountPassword = "accountPassword" // its password (a secret: ${ENV} in a target file)
 )

@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
 )
@@ -132,13 +134,21 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
 		fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
 	}
-	fmt.Fprintf(out, "  Customer Accounts: %s/customers/ (secrets: %s/__doppel/mailbox?api=accounts)\n", base, base)
-	for _, c := range demo.Accounts.Customers {
-		if c.Status == fixtures.StatusPending {
-			id, _ := srv.Accounts.Identifier(c.Email)
-			fmt.Fprintf(out, "    %-40s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
+	fmt.Fprintf(out, "  Customer Accounts (Greedbag): %s/customers/ (secrets: %s/__doppel/mailbox?api=accounts)\n", base, base)
+	retailers := append([]fixtures.AccountsRetailer{{Name: accounts.DefaultRetailer, Customers: demo.Accounts.Customers}}, demo.Accounts.Retailers...)
+	for _, r := range retailers {
+		if r.Name == accounts.DefaultRetailer {
+			fmt.Fprintf(out, "    retailer %q (requests without an Origin header):\n", r.Name)
 		} else {
-			fmt.Fprintf(out, "    %-40s %s\n", c.Email, c.Password)
+			fmt.Fprintf(out, "    retailer %q (Origin %s):\n", r.Name, strings.Join(r.Origins, " or "))
+		}
+		for _, c := range r.Customers {
+			if c.Status == fixtures.StatusPending {
+				id, _ := srv.Accounts.Identifier(r.Name, c.Email)
+				fmt.Fprintf(out, "      %-38s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
+			} else {
+				fmt.Fprintf(out, "      %-38s %s\n", c.Email, c.Password)
+			}
 		}
 	}
 	fmt.Fprintf(out, "  Open Loyalty, base %s/api/\n", base)

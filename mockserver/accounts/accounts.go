@@ -1,9 +1,12 @@
-// Package accounts is the face of the Customer Accounts API (seed 000): the
-// customer area of a subscription service under /customers/, with its
-// {"result":…} envelopes and its own error body.
+// Package accounts is the face of the Customer Accounts API (seed 000):
+// Greedbag's customers API (api.greedbag.com/docs/customers), the customer
+// area of a Greedbag retailer's shop under /customers/, with its
+// {"result":…} envelopes and its own error body. Every call addresses the
+// retailer its Origin header names (see retailers.go).
 package accounts
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -17,9 +20,6 @@ import (
 
 // API is the face's name in the store, the mailbox and the admin API.
 const API = "accounts"
-
-// Tenant is the face's one namespace (the API has no tenants).
-const Tenant = "default"
 
 // Lifetimes the seed leaves open.
 const (
@@ -52,20 +52,28 @@ func (*Face) Name() string { return API }
 // that it gets a 404 in this dialect instead of the mux's redirect.
 func (*Face) Prefixes() []string { return []string{"/customers/", "/customers"} }
 
-// Tenant implements face.Face: always the one namespace.
-func (*Face) Tenant(*http.Request) string { return Tenant }
+// Tenant implements face.Face: the retailer the request's Origin names, ""
+// for an origin of no retailer.
+func (f *Face) Tenant(r *http.Request) string {
+	s, err := f.resolve(r)
+	if err != nil {
+		return ""
+	}
+	return s.name
+}
 
-// Routes implements face.Face.
+// Routes implements face.Face. Every route resolves its retailer before the
+// body is looked at (public), and those that require it the token (auth).
 func (f *Face) Routes() []face.Route {
 	return []face.Route{
-		{Method: "POST", Path: "/customers/login", Handle: f.login},
+		{Method: "POST", Path: "/customers/login", Auth: f.public, Handle: f.login},
 		{Method: "GET", Path: "/customers/self", Auth: f.auth, Handle: f.getSelf},
 		{Method: "PATCH", Path: "/customers/self", Auth: f.auth, Handle: f.patchSelf},
 		{Method: "DELETE", Path: "/customers/self", Auth: f.auth, Handle: f.deleteSelf},
-		{Method: "POST", Path: "/customers/newemail_confirm", Handle: f.confirmNewEmail},
-		{Method: "POST", Path: "/customers/password_reset", Handle: f.passwordReset},
-		{Method: "POST", Path: "/customers/do_reset", Handle: f.doReset},
-		{Method: "POST", Path: "/customers/activate", Handle: f.activate},
+		{Method: "POST", Path: "/customers/newemail_confirm", Auth: f.public, Handle: f.confirmNewEmail},
+		{Method: "POST", Path: "/customers/password_reset", Auth: f.public, Handle: f.passwordReset},
+		{Method: "POST", Path: "/customers/do_reset", Auth: f.public, Handle: f.doReset},
+		{Method: "POST", Path: "/customers/activate", Auth: f.public, Handle: f.activate},
 	}
 }
 
@@ -156,38 +164,54 @@ var (
 	errBadSecret   = problem(http.StatusBadRequest, "invalid_secret", "The identifier and secret do not match a pending activation, or the secret is used or expired.")
 	errMismatch    = problem(http.StatusBadRequest, "password_mismatch", "password and password_check differ.")
 	errActive      = problem(http.StatusConflict, "already_active", "The account is already active.")
-	errBadResetURI = problem(http.StatusBadRequest, "bad_request", "reset_uri must be a path or an http(s) URL.")
+	errBadResetURI = problem(http.StatusBadRequest, "invalid_reset_uri",
+		"reset_uri must be a page of the retailer's own client application: a path, or an http(s) URL on one of its origins.")
 )
+
+// errOrigin refuses a request whose Origin is no retailer's.
+func errOrigin(origin string) *face.Problem {
+	return problem(http.StatusForbidden, "invalid_origin", fmt.Sprintf("The origin %q is not the shop domain of a retailer.", origin))
+}
 
 // ---- authentication ----
 
-// auth accepts "Authorization: Bearer <token>" or "Token <token>" with a
-// live token of this face.
+// public resolves the retailer of a request (its scope).
+func (f *Face) public(r *http.Request) (any, error) { return f.resolve(r) }
+
+// auth resolves the retailer, then accepts "Authorization: Bearer <token>"
+// or "Token <token>" with a live token of that retailer.
 func (f *Face) auth(r *http.Request) (any, error) {
-	value := face.BearerToken(r, "Bearer", "Token")
-	if value == "" {
-		return nil, errNoToken
-	}
-	var tok *store.Token
+	var s *scope
 	err := f.id.Read(func(tx *identity.Tx) (err error) {
-		tok, err = tx.Token(value, store.TokenAccess)
-		return err
+		if s, err = resolveIn(tx, r.Header.Get("Origin")); err != nil {
+			return err
+		}
+		value := face.BearerToken(r, "Bearer", "Token")
+		if value == "" {
+			return errNoToken
+		}
+		tok, err := tx.Token(value, store.TokenAccess)
+		if err != nil || tok.API != API || tok.Tenant != s.name {
+			return errBadToken
+		}
+		s.token = tok
+		return nil
 	})
-	if err != nil || tok.API != API {
-		return nil, errBadToken
+	if err != nil {
+		return nil, err
 	}
-	return tok, nil
+	return s, nil
 }
 
-// caller is the token a route's Auth accepted.
-func caller(c *face.Call) *store.Token { return c.Auth.(*store.Token) }
+// caller is the scope a route's Auth resolved.
+func caller(c *face.Call) *scope { return c.Auth.(*scope) }
 
-// Identifier returns the customer id of a login, the identifier its
-// activation and e-mail change mails carry.
-func (f *Face) Identifier(email string) (string, error) {
+// Identifier returns the customer id of a retailer's login, the identifier
+// its activation and e-mail change mails carry.
+func (f *Face) Identifier(retailer, email string) (string, error) {
 	var id string
 	err := f.id.Read(func(tx *identity.Tx) error {
-		acct, err := tx.AccountByEmail(API, Tenant, email)
+		acct, err := tx.AccountByEmail(API, retailer, email)
 		if err != nil {
 			return err
 		}

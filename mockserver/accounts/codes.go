@@ -15,14 +15,10 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/store"
 )
 
-// frontend is where the activation and e-mail change links point (the seed
-// names no customer-facing site).
-const frontend = "https://accounts.doppel.test/"
-
 // codeKinds are the one-time codes of this face, shaped like the seed's
 // examples (MBMRDTVTD5, J32NA974R4F7N1HB, 8KY0CX0LAR).
 var codeKinds = map[string]struct {
-	subject, param string // param: the code's name in the link
+	subject, param string // param: the code's name in the mail
 	length         int
 	ttl            time.Duration
 }{
@@ -31,48 +27,32 @@ var codeKinds = map[string]struct {
 	MailPasswordReset: {"Reset your password", "code", 10, ResetTTL},
 }
 
-// mail issues a one-time code of kind for a login and mails it to "to". A
-// password reset links to base with the e-mail and code; the others link to
-// the frontend with the identifier and code.
-func (f *Face) mail(tx *identity.Tx, cust *store.Customer, acct *store.Account, to, kind, base string, payload map[string]string) {
+// mail issues a one-time code of kind for a login and mails it to "to",
+// with the link that link makes of the code. The code and the mail belong
+// to the customer's retailer.
+func (f *Face) mail(tx *identity.Tx, cust *store.Customer, acct *store.Account, to, kind string, link func(code string) string, payload map[string]string) {
 	k := codeKinds[kind]
 	code := tx.IssueCode(store.Code{
-		Value: tx.Random().Upper(k.length), Kind: kind, API: API, Tenant: Tenant,
+		Value: tx.Random().Upper(k.length), Kind: kind, API: API, Tenant: cust.Tenant,
 		CustomerID: cust.ID, AccountID: acct.ID, Payload: payload,
 	}, k.ttl)
-	var link string
-	if kind == MailPasswordReset {
-		link = withQuery(base, "email", acct.Email, k.param, code.Value)
-	} else {
-		link = withQuery(frontend+kind, "identifier", cust.Number, k.param, code.Value)
-	}
+	href := link(code.Value)
 	tx.Send(store.Message{
-		API: API, Tenant: Tenant, To: to, Kind: kind, Subject: k.subject,
+		API: API, Tenant: cust.Tenant, To: to, Kind: kind, Subject: k.subject,
 		Body: fmt.Sprintf("%s: identifier %s, %s %s; open %s (valid until %s).",
-			k.subject, cust.Number, k.param, code.Value, link, code.Expires.Format(time.RFC3339)),
-		Token: code.Value, Identifier: cust.Number, Link: link,
+			k.subject, cust.Number, k.param, code.Value, href, code.Expires.Format(time.RFC3339)),
+		Token: code.Value, Identifier: cust.Number, Link: href,
 	})
 }
 
-// validResetURI reports whether a reset_uri is a path or an http(s) URL.
-func validResetURI(ref string) bool {
-	u, err := url.Parse(ref)
-	return err == nil && (u.Scheme == "" || (u.Scheme == "http" || u.Scheme == "https") && u.Host != "")
-}
-
-// withQuery adds query parameters (name, value, …) to a valid URI
-// reference, after its own query and before its fragment.
-func withQuery(ref string, kv ...string) string {
-	u, _ := url.Parse(ref)
-	params := make([]string, 0, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		params = append(params, url.QueryEscape(kv[i])+"="+url.QueryEscape(kv[i+1]))
+// appLink links a code of kind to the page of that name of the retailer's
+// application at origin (the seed names no such pages), with the
+// customer's identifier: {origin}/activation?identifier=…&secret=….
+func appLink(origin, kind, identifier string) func(code string) string {
+	return func(code string) string {
+		return origin + "/" + kind + "?identifier=" + url.QueryEscape(identifier) +
+			"&" + codeKinds[kind].param + "=" + url.QueryEscape(code)
 	}
-	if u.RawQuery != "" {
-		u.RawQuery += "&"
-	}
-	u.RawQuery += strings.Join(params, "&")
-	return u.String()
 }
 
 // SignPassphrase is the do_reset token: a JWT with header exactly
@@ -96,16 +76,19 @@ func (f *Face) passwordReset(c *face.Call) error {
 	if err := c.Decode(&in); err != nil {
 		return err
 	}
-	if !validResetURI(in.ResetURI) {
+	s := caller(c)
+	base, ok := resetBase(s, in.ResetURI)
+	if !ok {
 		return errBadResetURI
 	}
 	err := f.id.Write(func(tx *identity.Tx) error {
-		acct, err := tx.AccountByEmail(API, Tenant, in.Email)
+		acct, err := tx.AccountByEmail(API, s.name, in.Email)
 		if err != nil {
 			return nil // unknown e-mails are not revealed
 		}
 		if cust, err := tx.Customer(acct.CustomerID); err == nil && cust.Active {
-			f.mail(tx, cust, acct, acct.Email, MailPasswordReset, in.ResetURI, nil)
+			link := func(code string) string { return resetLink(base, acct.Email, code) }
+			f.mail(tx, cust, acct, acct.Email, MailPasswordReset, link, nil)
 		}
 		return nil
 	})
@@ -126,7 +109,7 @@ func (f *Face) doReset(c *face.Call) error {
 	passphrase := f.id.Rand.Alnum(passphraseLength)
 	hash := f.id.HashPassword(passphrase)
 	err := f.id.Write(func(tx *identity.Tx) error {
-		code, err := tx.ConsumeCode(API, Tenant, MailPasswordReset, in.Code)
+		code, err := tx.ConsumeCode(API, caller(c).name, MailPasswordReset, in.Code)
 		if err != nil {
 			return errBadCode
 		}
@@ -157,7 +140,7 @@ func (f *Face) confirmNewEmail(c *face.Call) error {
 		return err
 	}
 	err := f.id.Write(func(tx *identity.Tx) error {
-		code, err := tx.ConsumeCode(API, Tenant, MailEmailChange, in.Key)
+		code, err := tx.ConsumeCode(API, caller(c).name, MailEmailChange, in.Key)
 		if err != nil {
 			return errBadKey
 		}
@@ -191,15 +174,16 @@ func (f *Face) activate(c *face.Call) error {
 		return errMismatch
 	}
 	hash := f.id.HashPassword(in.Password)
+	s := caller(c)
 	err := f.id.Write(func(tx *identity.Tx) error {
-		cust, err := tx.CustomerByNumber(API, Tenant, in.Identifier)
+		cust, err := tx.CustomerByNumber(API, s.name, in.Identifier)
 		switch {
 		case err != nil:
 			return errBadSecret
 		case cust.Active:
 			return errActive
 		}
-		code, err := tx.ConsumeCode(API, Tenant, MailActivation, in.Secret)
+		code, err := tx.ConsumeCode(API, s.name, MailActivation, in.Secret)
 		if err != nil || code.CustomerID != cust.ID {
 			return errBadSecret
 		}

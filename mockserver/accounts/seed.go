@@ -3,7 +3,9 @@ package accounts
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/doppel-dev/doppel/fixtures"
@@ -11,57 +13,175 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
-// Seed implements face.Face: the document's customers, active ones with
-// their password, pending ones with an activation mail. Customers whose
-// e-mail exists already are left as they are.
+// seedRetailer is a checked retailer of a seed document.
+type seedRetailer struct {
+	name      string   // "" when the first origin names it
+	origins   []string // normalised
+	customers []seedCustomer
+}
+
+// seedCustomer is a checked customer with its password hashed.
+type seedCustomer struct {
+	fixtures.AccountsCustomer
+	hash string
+}
+
+// Seed implements face.Face: the document's retailers gain the origins it
+// gives them, and its customers are added to their retailer (the top-level
+// ones to the default retailer), active ones with their password, pending
+// ones with an activation mail. Customers whose e-mail exists already in
+// their retailer are left as they are.
 func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*identity.Tx) error, error) {
 	doc := all.Accounts
 	if doc == nil {
 		return nil, nil
 	}
-	type hashed struct {
-		fixtures.AccountsCustomer
-		hash string
-	}
-	customers := make([]hashed, 0, len(doc.Customers))
-	seen := map[string]bool{}
-	for i, c := range doc.Customers {
-		if err := check(c, seen); err != nil {
-			return nil, fmt.Errorf("accounts: customer %d: %w", i, err)
-		}
-		h := hashed{AccountsCustomer: c}
-		if c.Password != "" {
-			h.hash = hash(c.Password)
-		}
-		customers = append(customers, h)
+	retailers, err := checkRetailers(doc, hash)
+	if err != nil {
+		return nil, err
 	}
 	return func(tx *identity.Tx) error {
-		for _, c := range customers {
-			profile := face.Fields("name", c.Name, "address", c.Address, "address_town", c.AddressTown,
-				"address_postcode", c.AddressPostcode, "address_region", c.AddressRegion, "country", c.Country,
-				"phone", c.Phone, "mobile", c.Mobile)
-			pending := c.Status == fixtures.StatusPending
-			cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
-				API: API, Tenant: Tenant, NumberDigits: 14, Email: c.Email, PasswordHash: c.hash,
-				Active: !pending, Profile: profile,
-			})
-			switch {
-			case errors.Is(err, identity.ErrDuplicate):
-				continue
-			case err != nil:
-				return err
-			case pending:
-				f.mail(tx, cust, acct, acct.Email, MailActivation, "", nil)
+		for _, r := range retailers {
+			if err := f.seedRetailer(tx, r); err != nil {
+				return fmt.Errorf("accounts: %w", err)
 			}
 		}
 		return nil
 	}, nil
 }
 
+// seedRetailer registers a retailer's origins and adds its customers.
+func (f *Face) seedRetailer(tx *identity.Tx, r seedRetailer) error {
+	name := r.name
+	if name == "" {
+		if owner, ok := retailerOf(tx, r.origins[0]); ok {
+			name = owner.name
+		} else {
+			u, _ := url.Parse(r.origins[0])
+			name = u.Host
+		}
+	}
+	for _, o := range r.origins {
+		if owner, ok := retailerOf(tx, o); ok && owner.name != name {
+			return fmt.Errorf("origin %s is retailer %q's, not %q's", o, owner.name, name)
+		}
+	}
+	t := tx.Tenant(API, name)
+	if origins := union(t.Origins, r.origins); len(origins) > len(t.Origins) {
+		t.Origins = origins
+		tx.SaveTenant(t)
+	}
+	ret, ok := lookupRetailer(tx, name)
+	if !ok {
+		return fmt.Errorf("retailer %q has no origin: no request could reach it", name)
+	}
+	for _, c := range r.customers {
+		profile := face.Fields("name", c.Name, "address", c.Address, "address_town", c.AddressTown,
+			"address_postcode", c.AddressPostcode, "address_region", c.AddressRegion, "country", c.Country,
+			"phone", c.Phone, "mobile", c.Mobile)
+		pending := c.Status == fixtures.StatusPending
+		cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
+			API: API, Tenant: name, NumberDigits: 14, Email: c.Email, PasswordHash: c.hash,
+			Active: !pending, Profile: profile,
+		})
+		switch {
+		case errors.Is(err, identity.ErrDuplicate):
+			continue
+		case err != nil:
+			return err
+		case pending:
+			f.mail(tx, cust, acct, acct.Email, MailActivation, appLink(ret.origins[0], MailActivation, cust.Number), nil)
+		}
+	}
+	return nil
+}
+
+// union is a fresh list of the origins of a, then those of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, o := range b {
+		if !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// checkRetailers validates a document's retailers and customers — the
+// top-level customers are the default retailer's — and hashes the
+// passwords, in the document's order.
+func checkRetailers(doc *fixtures.Accounts, hash func(string) string) ([]seedRetailer, error) {
+	type entry struct {
+		fixtures.AccountsRetailer
+		where string
+	}
+	entries := make([]entry, 0, len(doc.Retailers)+1)
+	def := -1
+	for i, r := range doc.Retailers {
+		if r.Name == DefaultRetailer && def < 0 {
+			def = len(entries)
+		}
+		entries = append(entries, entry{r, fmt.Sprintf("accounts: retailer %d", i)})
+	}
+	if def < 0 {
+		entries = append([]entry{{fixtures.AccountsRetailer{Name: DefaultRetailer}, "accounts"}}, entries...)
+		def = 0
+	}
+	entries[def].Customers = append(slices.Clone(doc.Customers), entries[def].Customers...)
+	emails := map[string]map[string]bool{} // by retailer key: its e-mails so far
+	owners := map[string]string{}          // by origin: the key of the retailer listing it
+	out := make([]seedRetailer, 0, len(entries))
+	for _, e := range entries {
+		where := e.where
+		r := seedRetailer{name: e.Name}
+		if e.Name != "" && !namePattern.MatchString(e.Name) {
+			return nil, fmt.Errorf("%s: name %q is not 1-100 lower-case letters, digits, '.', '-', '_' or ':'", where, e.Name)
+		}
+		for _, o := range e.Origins {
+			n, ok := normalizeOrigin(o)
+			if !ok {
+				return nil, fmt.Errorf("%s: origin %q is not an http(s) origin, scheme://host[:port]", where, o)
+			}
+			r.origins = append(r.origins, n)
+		}
+		if r.name == "" && len(r.origins) == 0 {
+			return nil, fmt.Errorf("%s: a retailer needs a name or an origin", where)
+		}
+		key := r.name
+		if key == "" {
+			key = "origin " + r.origins[0]
+		}
+		for _, o := range r.origins {
+			if other, ok := owners[o]; ok && other != key {
+				return nil, fmt.Errorf("%s: origin %s is listed for two retailers", where, o)
+			}
+			owners[o] = key
+		}
+		if emails[key] == nil {
+			emails[key] = map[string]bool{}
+		}
+		for _, c := range e.Customers {
+			if err := check(c, emails[key]); err != nil {
+				return nil, fmt.Errorf("%s: customer %q: %w", where, c.Email, err)
+			}
+			sc := seedCustomer{AccountsCustomer: c}
+			if c.Password != "" {
+				sc.hash = hash(c.Password)
+			}
+			r.customers = append(r.customers, sc)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// namePattern is the shape of a retailer's name.
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._:-]{0,99}$`)
+
 // emailPattern is the contract's shape of an e-mail address.
 var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
-// check validates one seeded customer; seen collects the e-mails so far.
+// check validates one seeded customer; seen collects its retailer's e-mails so far.
 func check(c fixtures.AccountsCustomer, seen map[string]bool) error {
 	key := strings.ToLower(c.Email)
 	switch {

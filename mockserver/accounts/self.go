@@ -45,7 +45,8 @@ func render(cust *store.Customer, acct *store.Account) customerResponse {
 }
 
 // self loads the caller's customer and login inside a transaction.
-func self(tx *identity.Tx, tok *store.Token) (*store.Customer, *store.Account, error) {
+func self(tx *identity.Tx, s *scope) (*store.Customer, *store.Account, error) {
+	tok := s.token
 	cust, err := tx.Customer(tok.CustomerID)
 	if err != nil {
 		return nil, nil, errBadToken // deleted meanwhile
@@ -65,9 +66,10 @@ func (f *Face) login(c *face.Call) error {
 	if err := c.Decode(&in); err != nil {
 		return err
 	}
+	s := caller(c)
 	var acct *store.Account
 	err := f.id.Read(func(tx *identity.Tx) (err error) { // hashing happens outside the write lock
-		acct, _, err = tx.Authenticate(API, Tenant, in.Email, in.Password)
+		acct, _, err = tx.Authenticate(API, s.name, in.Email, in.Password)
 		return err
 	})
 	switch {
@@ -83,7 +85,7 @@ func (f *Face) login(c *face.Call) error {
 		}
 		token = tx.Random().Hex(32)
 		tx.PutToken(&store.Token{
-			Value: token, Kind: store.TokenAccess, API: API, Tenant: Tenant, CustomerID: acct.CustomerID,
+			Value: token, Kind: store.TokenAccess, API: API, Tenant: s.name, CustomerID: acct.CustomerID,
 			AccountID: acct.ID, Issued: tx.Now(), Expires: tx.Now().Add(TokenTTL),
 		})
 		return nil
@@ -115,17 +117,18 @@ func (f *Face) patchSelf(c *face.Call) error {
 		return err
 	}
 	newEmail, _ := patch["email"].(string)
+	s := caller(c)
 	var out customerResponse
 	err := f.id.Write(func(tx *identity.Tx) error {
-		cust, acct, err := self(tx, caller(c))
+		cust, acct, err := self(tx, s)
 		if err != nil {
 			return err
 		}
 		if newEmail != "" && !strings.EqualFold(newEmail, acct.Email) {
-			if _, err := tx.AccountByEmail(API, Tenant, newEmail); err == nil {
+			if _, err := tx.AccountByEmail(API, s.name, newEmail); err == nil {
 				return errEmailTaken
 			}
-			f.mail(tx, cust, acct, newEmail, MailEmailChange, "", map[string]string{"email": newEmail})
+			f.mail(tx, cust, acct, newEmail, MailEmailChange, appLink(s.origin, MailEmailChange, cust.Number), map[string]string{"email": newEmail})
 		}
 		cust, err = tx.UpdateProfile(cust.ID, nil, func(cust *store.Customer) error {
 			cust.Profile = face.MergePatch(cust.Profile, patch, isProfileField)
@@ -145,7 +148,7 @@ func (f *Face) patchSelf(c *face.Call) error {
 
 func (f *Face) deleteSelf(c *face.Call) error {
 	err := f.id.Write(func(tx *identity.Tx) error {
-		if err := tx.DeleteCustomer(caller(c).CustomerID); err != nil {
+		if err := tx.DeleteCustomer(caller(c).token.CustomerID); err != nil {
 			return errBadToken // deleted meanwhile
 		}
 		return nil

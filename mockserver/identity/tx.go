@@ -74,6 +74,11 @@ func (t *Tx) Tenant(api, name string) store.Tenant {
 	return store.Tenant{ID: api + "/" + name, API: api, Name: name}
 }
 
+// Tenants lists the tenants of an API that have settings, by name.
+func (t *Tx) Tenants(api string) []*store.Tenant {
+	return all[store.Tenant](t, store.Tenants, "id_prefix", api+"/")
+}
+
 // SaveTenant stores a tenant's settings.
 func (t *Tx) SaveTenant(ten store.Tenant) {
 	ten.ID = ten.API + "/" + ten.Name

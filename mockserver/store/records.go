@@ -99,10 +99,11 @@ type Message struct {
 
 // Tenant holds per-tenant settings of a face.
 type Tenant struct {
-	ID          string `json:"id"` // "<api>/<tenant>"
-	API         string `json:"api"`
-	Name        string `json:"name"`
-	DoubleOptIn bool   `json:"doubleOptIn"`
+	ID          string   `json:"id"` // "<api>/<tenant>"
+	API         string   `json:"api"`
+	Name        string   `json:"name"`
+	DoubleOptIn bool     `json:"doubleOptIn"`
+	Origins     []string `json:"origins,omitempty"` // the web origins that address the tenant (Customer Accounts retailers)
 }
 
 // Version is the version of Records' format; a state of another version is
