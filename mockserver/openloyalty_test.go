@@ -647,6 +647,12 @@ func TestOpenLoyaltySeed(t *testing.T) {
 		{`{"openloyalty":{"stores":{"S1":{"customers":[{"email":"a@example.com","password":""}]}}}}`, "email and password are required"},
 		{`{"openloyalty":{"admins":[{"username":"root","email":"root@example.com"}]}}`, "username, email and password are required"},
 		{`{"openloyalty":{"admin":[]}}`, `unknown field "admin"`},
+		{`{"openloyalty":{"sellers":[{"email":"s@example.com"}]}}`, "seller 0: email and password are required"},
+		{`{"openloyalty":{"admins":[{"username":"r","email":"r@example.com","password":"p","permissions":{"LEVEL":["EDIT"]}}]}}`,
+			`permission "EDIT" of LEVEL is not VIEW or MODIFY`},
+		{`{"openloyalty":{"admins":[{"username":"r","email":"r@example.com","password":"p","permissions":{"":["VIEW"]}}]}}`,
+			"a permission's resource is empty"},
+		{`{"openloyalty":{"admins":[{"username":"r","email":"r@example.com","password":"p","superAdmin":"yes"}]}}`, "superAdmin"},
 		{`{"openloyalty":{"stores":{"S1":{"customers":[{"email":"a@example.com","password":"p","phone":"1"},{"email":"b@example.com","password":"p","phone":"1"}]}}}}`, `"1" of b@example.com: duplicate`},
 	} {
 		w := h.do("POST", "/__doppel/seed", tt.doc)
@@ -665,6 +671,32 @@ func TestOpenLoyaltySeed(t *testing.T) {
 	w = h.do("POST", "/__doppel/seed", `{"openloyalty":{"admins":[{"username":"root","email":"root@example.com","password":"other"}]}}`)
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 	assert.Equal(t, http.StatusOK, h.do("POST", "/api/admin/login_check", `{"_username":"root","_password":"open"}`).Code)
+}
+
+// TestOpenLoyaltyStateKeepsAdminRights: an admin's superAdmin flag and
+// permissions, and a user's last login, survive a state export and import.
+func TestOpenLoyaltyStateKeepsAdminRights(t *testing.T) {
+	a := newOLHarness(t)
+	before := map[string]jwt.MapClaims{}
+	for _, name := range []string{olAdmin, olAuditor} {
+		a.adminToken() // a login before: lastLoginAt
+		tok, _ := a.login("/api/admin/login_check", name, olPassword)
+		before[name] = claimsOf(t, tok)
+	}
+	w := a.do("GET", "/__doppel/state", nil)
+	require.Equal(t, http.StatusOK, w.Code)
+
+	b := newHarness(t, mockserver.Options{JWTKey: testJWTKey(), Clock: a.clock})
+	require.Equal(t, http.StatusNoContent, b.do("PUT", "/__doppel/state", w.Body.String()).Code)
+	for name, want := range before {
+		w := b.do("POST", "/api/admin/login_check", map[string]string{"_username": name, "_password": olPassword})
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		got := claimsOf(t, decode[map[string]string](t, w)["token"])
+		for _, claim := range []string{"id", "superAdmin", "permissions"} {
+			assert.Equal(t, want[claim], got[claim], "%s: %s", name, claim)
+		}
+		assert.Equal(t, time.Unix(int64(want["iat"].(float64)), 0).UTC().Format("2006-01-02T15:04:05-0700"), got["lastLoginAt"], name)
+	}
 }
 
 func TestOpenLoyaltyServesItsContract(t *testing.T) {
