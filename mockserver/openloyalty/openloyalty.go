@@ -1,6 +1,7 @@
-// Package openloyalty is the face of the Open Loyalty security API: admin
-// and customer logins with RS256 JWTs and refresh tokens, password change and
-// reset, logout — HTTP to domain and back, in Open Loyalty's error dialect.
+// Package openloyalty is the face of the Open Loyalty security API: admin,
+// customer and seller logins with RS256 JWTs and refresh tokens, password
+// change and reset, logout — HTTP to domain and back, in Open Loyalty's
+// error dialect.
 package openloyalty
 
 import (
