@@ -264,12 +264,14 @@ func TestEmporixChurn(t *testing.T) {
 }
 
 // TestOpenLoyaltyChurn: logins, refreshes, revokes, password changes and
-// resets of many customers at once.
+// resets of many customers (and admins, who alone may revoke) at once.
 func TestOpenLoyaltyChurn(t *testing.T) {
 	doc := &fixtures.Document{OpenLoyalty: &fixtures.OpenLoyalty{Stores: map[string]fixtures.OpenLoyaltyStore{"CHURN": {}}}}
 	store := doc.OpenLoyalty.Stores["CHURN"]
 	for i := range churnClients {
 		store.Customers = append(store.Customers, fixtures.OpenLoyaltyCustomer{Email: fmt.Sprintf("ol-%d@example.com", i), Password: "Start-Passw0rd!"})
+		doc.OpenLoyalty.Admins = append(doc.OpenLoyalty.Admins, fixtures.OpenLoyaltyAdmin{
+			Username: fmt.Sprintf("ol-admin-%d", i), Email: fmt.Sprintf("ol-admin-%d@example.com", i), Password: "Start-Passw0rd!"})
 	}
 	doc.OpenLoyalty.Stores["CHURN"] = store
 	srv, err := mockserver.New(mockserver.Options{Seed: doc})
@@ -308,11 +310,17 @@ func TestOpenLoyaltyChurn(t *testing.T) {
 			if out.RefreshToken != tok.RefreshToken {
 				t.Errorf("refresh rotated the refresh token")
 			}
-		case 1: // revoke: every refresh token of the user is refused from now on
-			c.expect("revoke", c.do("GET", "/api/token/revoke", "", "", nil, auth...), http.StatusOK)
-			c.expect("refresh after revoke", form("/api/token/refresh", url.Values{"refresh_token": {tok.RefreshToken}}, nil), http.StatusUnauthorized)
+		case 1: // revoke, an admin's: every refresh token of the admin is refused from now on
+			c.expect("customer revoke", c.do("GET", "/api/token/revoke", "", "", nil, auth...), http.StatusUnauthorized)
+			var adm tokens
+			if !c.expect("admin login", form("/api/admin/login_check", url.Values{"_username": {fmt.Sprintf("ol-admin-%d", i)}, "_password": {"Start-Passw0rd!"}}, &adm), http.StatusOK) {
+				return
+			}
+			c.expect("revoke", c.do("GET", "/api/token/revoke", "", "", nil, bearerHeader(adm.Token)...), http.StatusOK)
+			c.expect("refresh after revoke", form("/api/token/refresh", url.Values{"refresh_token": {adm.RefreshToken}}, nil), http.StatusUnauthorized)
+			c.expect("the customer's refresh", form("/api/token/refresh", url.Values{"refresh_token": {tok.RefreshToken}}, nil), http.StatusOK)
 			mu.Lock()
-			revoked = append(revoked, tok.RefreshToken)
+			revoked = append(revoked, adm.RefreshToken)
 			mu.Unlock()
 		case 2: // change: the old password is refused, the new one works
 			next := fmt.Sprintf("Next-%d-Passw0rd!", rng.Uint32())

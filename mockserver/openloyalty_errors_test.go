@@ -20,6 +20,8 @@ func TestOpenLoyaltyErrorDialect(t *testing.T) {
 	customer := "Bearer " + h.customerToken()
 	admin := "Bearer " + h.adminToken()
 	otherStore, _ := h.login("/api/OTHER/customer/login_check", olCustomer, olOther)
+	seller, _ := h.login("/api/seller/login_check", olSeller, olPassword)
+	require.Equal(t, http.StatusOK, h.do("PATCH", "/__doppel/faults/logins/openloyalty/_seller/"+olSeller, `{"locked":true}`).Code)
 	hs256 := "Bearer " + forge(t, h.customerToken(), jwt.SigningMethodHS256, []byte("secret"))
 	require.Equal(t, http.StatusOK, h.post("/api/DEFAULT/customer/password/reset/request", url.Values{"username": {olCustomer}}).Code)
 	token := h.resetToken(olCustomer)
@@ -50,6 +52,11 @@ func TestOpenLoyaltyErrorDialect(t *testing.T) {
 		{"token of another store", "POST", change, `{}`, []string{"Authorization", "Bearer " + otherStore}},
 		{"bad token and bad body", "POST", change, `{"x":`, []string{"Authorization", "Bearer nope"}},
 		{"revoke without token", "GET", "/api/token/revoke", "", nil},
+		{"customer token on revoke", "GET", "/api/token/revoke", "", []string{"Authorization", customer}},
+		{"seller token on an admin path", "POST", "/api/admin/password/change", `{}`, []string{"Authorization", "Bearer " + seller}},
+		{"another scheme", "POST", change, `{}`, []string{"Authorization", "Basic " + h.customerToken()}},
+		{"inactive seller", "POST", "/api/seller/login_check", `{"_username":"` + olSeller + `","_password":"` + olPassword + `"}`, nil},
+		{"reset request by phone on the all-users path", "POST", "/api/password/reset/request", `{"username":"` + olPhone + `"}`, nil},
 		{"unknown refresh token", "POST", "/api/token/refresh", `{"refresh_token":"nope"}`, nil},
 		{"no refresh token", "POST", "/api/token/refresh", ``, nil},
 		{"reset request without username", "POST", "/api/DEFAULT/customer/password/reset/request", `username=`, []string{"Content-Type", form}},
@@ -60,6 +67,8 @@ func TestOpenLoyaltyErrorDialect(t *testing.T) {
 		{"reset with an unknown token", "POST", "/api/password/reset", `{"token":"nope","reset":{"plainPassword":"Example1!"}}`, nil},
 		{"reset with a weak password", "POST", "/api/password/reset", `token=` + token + `&reset[plainPassword]=example{1}`, []string{"Content-Type", form}},
 		{"reset with a blank password", "POST", "/api/password/reset", `{"token":"` + token + `"}`, nil},
+		{"reset with a password without letters", "POST", "/api/password/reset", `{"token":"` + token + `","reset":{"plainPassword":"12345678!"}}`, nil},
+		{"change to upper-case bytes", "POST", change, `{"currentPassword":"` + olPassword + `","plainPassword":"Ääää1!"}`, []string{"Authorization", customer}},
 		{"change with a wrong current password", "POST", change, `{"currentPassword":"x","plainPassword":"Example1!"}`, []string{"Authorization", customer}},
 		{"change to a blank password", "POST", change, `currentPassword=Secret123!`, []string{"Authorization", customer, "Content-Type", form}},
 		{"change with everything wrong", "POST", "/api/DEFAULT/admin/password/change", `{"plainPassword":"short"}`, []string{"Authorization", admin}},

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	mathrand "math/rand/v2"
 	"net/http"
@@ -38,17 +39,20 @@ var testJWTKey = sync.OnceValue(func() *rsa.PrivateKey {
 
 // The seeded users of olHarness.
 const (
-	olAdmin      = "admin"
+	olAdmin      = "admin" // a super admin
 	olAdminEmail = "admin@example.com"
+	olAuditor    = "auditor" // an admin with permissions
 	olCustomer   = "ann@example.com"
 	olPhone      = "+48123456789"
+	olSeller     = "sam@example.com"
 	olPassword   = "Secret123!"
 	olOther      = "Other123!" // ann's password in store OTHER
 	newPassword  = "Changed456?"
 )
 
-// olHarness drives a mock seeded with an admin and a customer "ann" in
-// stores DEFAULT and OTHER, on a clock the test moves.
+// olHarness drives a mock seeded with a super admin, an admin with
+// permissions, a seller and a customer "ann" in stores DEFAULT and OTHER, on
+// a clock the test moves.
 type olHarness struct {
 	*harness
 	clock *identity.ShiftClock
@@ -58,7 +62,10 @@ func newOLHarness(t testing.TB) *olHarness {
 	t.Helper()
 	clock := &identity.ShiftClock{}
 	seed := &fixtures.Document{OpenLoyalty: &fixtures.OpenLoyalty{
-		Admins: []fixtures.OpenLoyaltyAdmin{{Username: olAdmin, Email: olAdminEmail, Password: olPassword}},
+		Admins: []fixtures.OpenLoyaltyAdmin{{Username: olAdmin, Email: olAdminEmail, Password: olPassword, SuperAdmin: true},
+			{Username: olAuditor, Email: "auditor@example.com", Password: olPassword,
+				Permissions: map[string][]string{"LEVEL": {"MODIFY"}, "CUSTOMER": {"VIEW", "MODIFY", "VIEW"}, "POS": {}}}},
+		Sellers: []fixtures.OpenLoyaltySeller{{Email: olSeller, Password: olPassword}},
 		Stores: map[string]fixtures.OpenLoyaltyStore{
 			"DEFAULT": {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olPassword, Phone: olPhone}}},
 			"OTHER":   {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olOther}}},
@@ -123,7 +130,9 @@ func assertBody(t *testing.T, w *httptest.ResponseRecorder, status int, body str
 
 const (
 	badCredentials = `{"message":"Bad credentials."}`
+	noToken        = `{"code":401,"message":"Invalid credentials"}`
 	invalidJWT     = `{"code":401,"message":"Invalid JWT Token"}`
+	unknownUser    = `{"code":401,"message":""}`
 	badRefresh     = `{"code":401,"message":"Bad credentials"}`
 	notFound       = `{"error":{"code":404,"message":"Not Found"}}`
 	success        = `{"success":true}`
@@ -142,6 +151,12 @@ func TestOpenLoyaltyLoginSpellingsAndBodies(t *testing.T) {
 		{"customer by e-mail, form", "/api/DEFAULT/customer/login_check", url.Values{"_username": {olCustomer}, "_password": {olPassword}}, 200},
 		{"customer by phone, JSON plain names", "/api/DEFAULT/customer/login_check", map[string]string{"username": olPhone, "password": olPassword}, 200},
 		{"customer e-mail in other case", "/api/DEFAULT/customer/login_check", url.Values{"_username": {"ANN@example.com"}, "_password": {olPassword}}, 200},
+		{"customer of DEFAULT, no store code", "/api/customer/login_check", url.Values{"_username": {olCustomer}, "_password": {olPassword}}, 200},
+		{"seller by e-mail", "/api/seller/login_check", map[string]string{"_username": olSeller, "_password": olPassword}, 200},
+		{"customer on the seller login", "/api/seller/login_check", url.Values{"_username": {olCustomer}, "_password": {olPassword}}, 401},
+		{"seller on a customer login", "/api/customer/login_check", url.Values{"_username": {olSeller}, "_password": {olPassword}}, 401},
+		{"seller on the admin login", "/api/admin/login_check", url.Values{"_username": {olSeller}, "_password": {olPassword}}, 401},
+		{"OTHER's password without a store code", "/api/customer/login_check", url.Values{"_username": {olCustomer}, "_password": {olOther}}, 401},
 		{"wrong password", "/api/admin/login_check", url.Values{"_username": {olAdmin}, "_password": {"nope"}}, 401},
 		{"unknown user", "/api/DEFAULT/customer/login_check", url.Values{"_username": {"bob@example.com"}, "_password": {olPassword}}, 401},
 		{"no credentials", "/api/admin/login_check", url.Values{}, 401},
@@ -170,33 +185,122 @@ func TestOpenLoyaltyLoginSpellingsAndBodies(t *testing.T) {
 	}
 }
 
+// claimsOf verifies a JWT of the harness's key and returns its claims.
+func claimsOf(t *testing.T, token string) jwt.MapClaims {
+	t.Helper()
+	var claims jwt.MapClaims
+	tok, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return &testJWTKey().PublicKey, nil },
+		jwt.WithValidMethods([]string{"RS256"}))
+	require.NoError(t, err)
+	assert.Equal(t, "JWT", tok.Header["typ"])
+	return claims
+}
+
 func TestOpenLoyaltyJWTIsRS256WithTheDocumentedClaims(t *testing.T) {
 	h := newOLHarness(t)
 	issued := h.clock.Now().Truncate(time.Second)
+	uuid := `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`
 	for _, tt := range []struct {
-		name, token, username, role string
+		name, login, user string
+		username, role    string // username "" : the user's id
+		permissions       any
+		superAdmin        bool
 	}{
-		{"admin", h.adminToken(), olAdmin, openloyalty.RoleAdmin},
-		{"customer", h.customerToken(), olCustomer, openloyalty.RoleCustomer},
+		{"super admin", "/api/admin/login_check", olAdmin, olAdmin, openloyalty.RoleAdmin, []any{}, true},
+		{"admin with permissions", "/api/admin/login_check", olAuditor, olAuditor, openloyalty.RoleAdmin,
+			map[string]any{"LEVEL": []any{"MODIFY", "VIEW"}, "CUSTOMER": []any{"VIEW", "MODIFY"}}, false},
+		{"customer", "/api/DEFAULT/customer/login_check", olCustomer, "", openloyalty.RoleCustomer, []any{}, false},
+		{"seller", "/api/seller/login_check", olSeller, "", openloyalty.RoleSeller, []any{}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var claims jwt.MapClaims
-			tok, err := jwt.ParseWithClaims(tt.token, &claims, func(*jwt.Token) (any, error) { return &testJWTKey().PublicKey, nil },
-				jwt.WithValidMethods([]string{"RS256"}))
-			require.NoError(t, err)
-			assert.Equal(t, "JWT", tok.Header["typ"])
+			token, _ := h.login(tt.login, tt.user, olPassword)
+			claims := claimsOf(t, token)
+			assert.Regexp(t, uuid, claims["id"])
+			if tt.username == "" {
+				tt.username = claims["id"].(string) // the service creates customers and sellers with their id as username
+			}
 			assert.Equal(t, tt.username, claims["username"])
 			assert.Equal(t, []any{tt.role}, claims["roles"])
-			assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, claims["id"])
+			assert.Nil(t, claims["lastLoginAt"], "the first login")
+			assert.Equal(t, tt.permissions, claims["permissions"])
+			assert.Equal(t, tt.superAdmin, claims["superAdmin"])
 			iat, exp := int64(claims["iat"].(float64)), int64(claims["exp"].(float64))
 			assert.InDelta(t, issued.Unix(), iat, 2)
 			assert.Equal(t, int64(86400), exp-iat, "24 h")
-			assert.ElementsMatch(t, []string{"username", "roles", "id", "iat", "exp"}, keys(claims))
+			assert.ElementsMatch(t, []string{"username", "roles", "id", "lastLoginAt", "permissions", "superAdmin", "iat", "exp"}, keys(claims))
 
-			_, err = jwt.Parse(tt.token, func(*jwt.Token) (any, error) { return &other().PublicKey, nil })
+			_, err := jwt.Parse(token, func(*jwt.Token) (any, error) { return &other().PublicKey, nil })
 			assert.Error(t, err, "another key must not verify it")
 		})
 	}
+	t.Run("permissions are [] when empty, as PHP encodes them", func(t *testing.T) {
+		tok, _ := h.login("/api/DEFAULT/customer/login_check", olCustomer, olPassword)
+		payload, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+		require.NoError(t, err)
+		assert.Contains(t, string(payload), `"permissions":[]`)
+	})
+}
+
+// TestOpenLoyaltyLastLoginAt: a JWT carries the time of the login before
+// its own, as PHP's ISO 8601 in UTC, and a refresh counts as a login (both
+// end in the service's success handler).
+func TestOpenLoyaltyLastLoginAt(t *testing.T) {
+	h := newOLHarness(t)
+	lastLogin := func(token string) any { return claimsOf(t, token)["lastLoginAt"] }
+	at := func(token string) string { // the time of the authentication that issued token
+		return time.Unix(int64(claimsOf(t, token)["iat"].(float64)), 0).UTC().Format("2006-01-02T15:04:05-0700")
+	}
+	first, _ := h.login("/api/seller/login_check", olSeller, olPassword)
+	assert.Nil(t, lastLogin(first))
+	h.clock.Advance(time.Hour)
+	second, refresh := h.login("/api/seller/login_check", olSeller, olPassword)
+	assert.Equal(t, at(first), lastLogin(second))
+	assert.Regexp(t, `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0000$`, lastLogin(second))
+	h.clock.Advance(time.Hour)
+	w := h.post("/api/token/refresh", url.Values{"refresh_token": {refresh}})
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	refreshed := decode[map[string]string](t, w)["token"]
+	assert.Equal(t, at(second), lastLogin(refreshed))
+	h.clock.Advance(time.Hour)
+	third, _ := h.login("/api/seller/login_check", olSeller, olPassword)
+	assert.Equal(t, at(refreshed), lastLogin(third))
+}
+
+// TestOpenLoyaltyLoginByID: customers and sellers log in with their id too,
+// the username the service gives them.
+func TestOpenLoyaltyLoginByID(t *testing.T) {
+	h := newOLHarness(t)
+	for _, tt := range []struct{ login, user string }{
+		{"/api/DEFAULT/customer/login_check", olCustomer},
+		{"/api/seller/login_check", olSeller},
+	} {
+		tok, _ := h.login(tt.login, tt.user, olPassword)
+		id := claimsOf(t, tok)["id"].(string)
+		again, _ := h.login(tt.login, id, olPassword)
+		assert.Equal(t, id, claimsOf(t, again)["id"], tt.login)
+	}
+	admin := claimsOf(t, h.adminToken())["id"].(string)
+	assertBody(t, h.post("/api/admin/login_check", url.Values{"_username": {admin}, "_password": {olPassword}}),
+		http.StatusUnauthorized, badCredentials) // an admin's username is its own
+	customer := claimsOf(t, h.customerToken())["id"].(string)
+	assertBody(t, h.post("/api/OTHER/customer/login_check", url.Values{"_username": {customer}, "_password": {olOther}}),
+		http.StatusUnauthorized, badCredentials) // another store's customer
+}
+
+// TestOpenLoyaltyInactiveSeller: a seller the admin API locks gets the
+// seller provider's answer, a 400, not the 401 of the other users.
+func TestOpenLoyaltyInactiveSeller(t *testing.T) {
+	h := newOLHarness(t)
+	w := h.do("PATCH", "/__doppel/faults/logins/openloyalty/_seller/"+olSeller, `{"locked":true}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assertBody(t, h.post("/api/seller/login_check", url.Values{"_username": {olSeller}, "_password": {olPassword}}),
+		http.StatusBadRequest, `{"message":"Your account is not active"}`)
+	assertBody(t, h.post("/api/seller/login_check", url.Values{"_username": {olSeller}, "_password": {"wrong"}}),
+		http.StatusUnauthorized, badCredentials)
+	w = h.do("PATCH", "/__doppel/faults/logins/openloyalty/"+openloyalty.AdminTenant+"/"+olAdmin, `{"locked":true}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assertBody(t, h.post("/api/admin/login_check", url.Values{"_username": {olAdmin}, "_password": {olPassword}}),
+		http.StatusUnauthorized, `{"message":"Account is locked."}`)
 }
 
 var other = sync.OnceValue(func() *rsa.PrivateKey {
@@ -266,8 +370,11 @@ func TestOpenLoyaltyPasswordChange(t *testing.T) {
 		name, login, username, change string
 	}{
 		{"customer", "/api/DEFAULT/customer/login_check", olCustomer, "/api/DEFAULT/customer/password/change"},
+		{"customer of DEFAULT, no store code", "/api/customer/login_check", olCustomer, "/api/customer/password/change"},
 		{"admin", "/api/admin/login_check", olAdmin, "/api/DEFAULT/admin/password/change"},
 		{"admin on another store's path", "/api/admin/login_check", olAdmin, "/api/OTHER/admin/password/change"},
+		{"admin, no store code", "/api/admin/login_check", olAdmin, "/api/admin/password/change"},
+		{"seller", "/api/seller/login_check", olSeller, "/api/seller/password/change"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newOLHarness(t)
@@ -306,6 +413,12 @@ func TestOpenLoyaltyResetFlow(t *testing.T) {
 			"/api/admin/login_check", olAdmin},
 		{"admin by e-mail", "/api/password/reset/request", olAdminEmail, olAdminEmail, openloyalty.AdminTenant,
 			"/api/admin/login_check", olAdminEmail},
+		{"seller, on the all-users request", "/api/password/reset/request", olSeller, olSeller, openloyalty.SellerTenant,
+			"/api/seller/login_check", olSeller},
+		{"customer of DEFAULT, on the all-users request", "/api/password/reset/request", olCustomer, olCustomer, "DEFAULT",
+			"/api/DEFAULT/customer/login_check", olCustomer},
+		{"customer of DEFAULT, no store code", "/api/customer/password/reset/request", olPhone, olCustomer, "DEFAULT",
+			"/api/customer/login_check", olPhone},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newOLHarness(t)
@@ -365,6 +478,25 @@ func TestOpenLoyaltyResetRequestWindow(t *testing.T) {
 	h.login("/api/OTHER/customer/login_check", olCustomer, olOther)
 }
 
+// TestOpenLoyaltyAllUsersResetRequest: /api/password/reset/request finds
+// users by username, e-mail or id, as the service's all-users provider —
+// not customers by phone, nor customers of other stores than DEFAULT.
+func TestOpenLoyaltyAllUsersResetRequest(t *testing.T) {
+	h := newOLHarness(t)
+	request := func(name string) *httptest.ResponseRecorder {
+		return h.post("/api/password/reset/request", url.Values{"username": {name}})
+	}
+	assertBody(t, request(olPhone), http.StatusNotFound, notFound)
+	w := h.do("POST", "/__doppel/seed", `{"openloyalty":{"stores":{"ELSEWHERE":{"customers":[{"email":"eve@example.com","password":"p"}]}}}}`)
+	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	assertBody(t, request("eve@example.com"), http.StatusNotFound, notFound)
+	assert.Empty(t, decode[[]any](t, h.do("GET", "/__doppel/mailbox?api=openloyalty", nil)))
+
+	seller, _ := h.login("/api/seller/login_check", olSeller, olPassword)
+	assertBody(t, request(claimsOf(t, seller)["id"].(string)), http.StatusOK, success)
+	assert.NotEmpty(t, h.resetToken(olSeller))
+}
+
 func TestOpenLoyaltyRefreshAndRevoke(t *testing.T) {
 	h := newOLHarness(t)
 	tok, refresh := h.login("/api/DEFAULT/customer/login_check", olCustomer, olPassword)
@@ -388,18 +520,23 @@ func TestOpenLoyaltyRefreshAndRevoke(t *testing.T) {
 	h.clock.Advance(30 * 24 * time.Hour)
 	assertBody(t, doRefresh(refresh), http.StatusUnauthorized, badRefresh)
 
-	// Revoke deletes all the caller's refresh tokens, and only the caller's.
-	_, refresh = h.login("/api/DEFAULT/customer/login_check", olCustomer, olPassword)
-	tok, refresh2 := h.login("/api/DEFAULT/customer/login_check", olPhone, olPassword)
-	_, adminRefresh := h.login("/api/admin/login_check", olAdmin, olPassword)
+	// Revoke, behind the admin firewall, deletes all the caller's refresh
+	// tokens, and only the caller's.
+	_, refresh = h.login("/api/admin/login_check", olAdmin, olPassword)
+	tok, refresh2 := h.login("/api/admin/login_check", olAdminEmail, olPassword)
+	customer, customerRefresh := h.login("/api/DEFAULT/customer/login_check", olCustomer, olPassword)
+	_, auditorRefresh := h.login("/api/admin/login_check", olAuditor, olPassword)
+	assertBody(t, h.do("GET", "/api/token/revoke", nil, bearer(customer)...), http.StatusUnauthorized, unknownUser)
+	assert.Equal(t, http.StatusOK, doRefresh(customerRefresh).Code, "a customer cannot revoke")
 	w = h.do("GET", "/api/token/revoke", nil, bearer(tok)...)
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.Empty(t, w.Body.String())
 	assertBody(t, doRefresh(refresh), http.StatusUnauthorized, badRefresh)
 	assertBody(t, doRefresh(refresh2), http.StatusUnauthorized, badRefresh)
-	assert.Equal(t, http.StatusOK, doRefresh(adminRefresh).Code)
+	assert.Equal(t, http.StatusOK, doRefresh(auditorRefresh).Code)
+	assert.Equal(t, http.StatusOK, doRefresh(customerRefresh).Code)
 	// The JWT itself is stateless: it works until it expires.
-	w = h.post("/api/DEFAULT/customer/password/change", url.Values{"currentPassword": {olPassword}, "plainPassword": {newPassword}}, bearer(tok)...)
+	w = h.post("/api/admin/password/change", url.Values{"currentPassword": {olPassword}, "plainPassword": {newPassword}}, bearer(tok)...)
 	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
 
 	assertBody(t, doRefresh(""), http.StatusUnauthorized, badRefresh)
@@ -409,34 +546,51 @@ func TestOpenLoyaltyRefreshAndRevoke(t *testing.T) {
 func TestOpenLoyaltyTokensStayInTheirPlace(t *testing.T) {
 	h := newOLHarness(t)
 	customer, admin := h.customerToken(), h.adminToken()
+	seller, _ := h.login("/api/seller/login_check", olSeller, olPassword)
 	otherStore, _ := h.login("/api/OTHER/customer/login_check", olCustomer, olOther)
 	body := url.Values{"currentPassword": {olPassword}, "plainPassword": {newPassword}}
 	tests := []struct {
-		name, path, token string
+		name, method, path, authorization, want string
 	}{
-		{"customer token on the admin endpoint", "/api/DEFAULT/admin/password/change", customer},
-		{"admin token on the customer endpoint", "/api/DEFAULT/customer/password/change", admin},
-		{"customer token on another store", "/api/OTHER/customer/password/change", customer},
-		{"other store's token on DEFAULT", "/api/DEFAULT/customer/password/change", otherStore},
-		{"admin token on the admin pseudo-store's customer path", "/api/_admin/customer/password/change", admin},
-		{"no token", "/api/DEFAULT/customer/password/change", ""},
-		{"not a JWT", "/api/DEFAULT/customer/password/change", "nope"},
-		{"JWT of another key", "/api/DEFAULT/customer/password/change", forge(t, customer, jwt.SigningMethodRS256, other())},
-		{"HS256 JWT", "/api/DEFAULT/customer/password/change", forge(t, customer, jwt.SigningMethodHS256, []byte("secret"))},
+		// A verified token whose user the path's firewall does not hold.
+		{"customer token on the admin endpoint", "POST", "/api/DEFAULT/admin/password/change", "Bearer " + customer, unknownUser},
+		{"customer token on the admin endpoint, no store code", "POST", "/api/admin/password/change", "Bearer " + customer, unknownUser},
+		{"customer token on revoke", "GET", "/api/token/revoke", "Bearer " + customer, unknownUser},
+		{"seller token on revoke", "GET", "/api/token/revoke", "Bearer " + seller, unknownUser},
+		{"admin token on the customer endpoint", "POST", "/api/DEFAULT/customer/password/change", "Bearer " + admin, unknownUser},
+		{"admin token on the seller endpoint", "POST", "/api/seller/password/change", "Bearer " + admin, unknownUser},
+		{"seller token on the customer endpoint", "POST", "/api/customer/password/change", "Bearer " + seller, unknownUser},
+		{"customer token on the seller endpoint", "POST", "/api/seller/password/change", "Bearer " + customer, unknownUser},
+		{"customer token on another store", "POST", "/api/OTHER/customer/password/change", "Bearer " + customer, unknownUser},
+		{"other store's token on DEFAULT", "POST", "/api/DEFAULT/customer/password/change", "Bearer " + otherStore, unknownUser},
+		{"other store's token without a store code", "POST", "/api/customer/password/change", "Bearer " + otherStore, unknownUser},
+		{"admin token on the admin pseudo-store's customer path", "POST", "/api/_admin/customer/password/change", "Bearer " + admin, unknownUser},
+		// No token, as Lexik's extractor reads the header.
+		{"no token", "POST", "/api/DEFAULT/customer/password/change", "", noToken},
+		{"no token on revoke", "GET", "/api/token/revoke", "", noToken},
+		{"another scheme", "POST", "/api/DEFAULT/customer/password/change", "Basic " + customer, noToken},
+		{"the scheme in lower case", "POST", "/api/DEFAULT/customer/password/change", "bearer " + customer, noToken},
+		{"an empty token", "POST", "/api/DEFAULT/customer/password/change", "Bearer ", noToken},
+		{"two spaces", "POST", "/api/DEFAULT/customer/password/change", "Bearer  " + customer, noToken},
+		// A token that does not verify.
+		{"not a JWT", "POST", "/api/DEFAULT/customer/password/change", "Bearer nope", invalidJWT},
+		{"JWT of another key", "POST", "/api/DEFAULT/customer/password/change", "Bearer " + forge(t, customer, jwt.SigningMethodRS256, other()), invalidJWT},
+		{"HS256 JWT", "POST", "/api/DEFAULT/customer/password/change", "Bearer " + forge(t, customer, jwt.SigningMethodHS256, []byte("secret")), invalidJWT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var header []string
-			if tt.token != "" {
-				header = bearer(tt.token)
+			if tt.authorization != "" {
+				header = []string{"Authorization", tt.authorization}
 			}
-			w := h.post(tt.path, body, header...)
-			assertBody(t, w, http.StatusUnauthorized, invalidJWT)
+			w := h.do(tt.method, tt.path, body.Encode(), append(header, "Content-Type", "application/x-www-form-urlencoded")...)
+			assertBody(t, w, http.StatusUnauthorized, tt.want)
 			assert.Equal(t, "Bearer", w.Header().Get("WWW-Authenticate"))
 		})
 	}
 	h.login("/api/DEFAULT/customer/login_check", olCustomer, olPassword) // nothing changed
 	h.login("/api/admin/login_check", olAdmin, olPassword)
+	h.login("/api/seller/login_check", olSeller, olPassword)
 }
 
 // forge re-signs a genuine token's claims with another key or method.
@@ -493,6 +647,12 @@ func TestOpenLoyaltySeed(t *testing.T) {
 		{`{"openloyalty":{"stores":{"S1":{"customers":[{"email":"a@example.com","password":""}]}}}}`, "email and password are required"},
 		{`{"openloyalty":{"admins":[{"username":"root","email":"root@example.com"}]}}`, "username, email and password are required"},
 		{`{"openloyalty":{"admin":[]}}`, `unknown field "admin"`},
+		{`{"openloyalty":{"sellers":[{"email":"s@example.com"}]}}`, "seller 0: email and password are required"},
+		{`{"openloyalty":{"admins":[{"username":"r","email":"r@example.com","password":"p","permissions":{"LEVEL":["EDIT"]}}]}}`,
+			`permission "EDIT" of LEVEL is not VIEW or MODIFY`},
+		{`{"openloyalty":{"admins":[{"username":"r","email":"r@example.com","password":"p","permissions":{"":["VIEW"]}}]}}`,
+			"a permission's resource is empty"},
+		{`{"openloyalty":{"admins":[{"username":"r","email":"r@example.com","password":"p","superAdmin":"yes"}]}}`, "superAdmin"},
 		{`{"openloyalty":{"stores":{"S1":{"customers":[{"email":"a@example.com","password":"p","phone":"1"},{"email":"b@example.com","password":"p","phone":"1"}]}}}}`, `"1" of b@example.com: duplicate`},
 	} {
 		w := h.do("POST", "/__doppel/seed", tt.doc)
@@ -511,6 +671,32 @@ func TestOpenLoyaltySeed(t *testing.T) {
 	w = h.do("POST", "/__doppel/seed", `{"openloyalty":{"admins":[{"username":"root","email":"root@example.com","password":"other"}]}}`)
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 	assert.Equal(t, http.StatusOK, h.do("POST", "/api/admin/login_check", `{"_username":"root","_password":"open"}`).Code)
+}
+
+// TestOpenLoyaltyStateKeepsAdminRights: an admin's superAdmin flag and
+// permissions, and a user's last login, survive a state export and import.
+func TestOpenLoyaltyStateKeepsAdminRights(t *testing.T) {
+	a := newOLHarness(t)
+	before := map[string]jwt.MapClaims{}
+	for _, name := range []string{olAdmin, olAuditor} {
+		a.adminToken() // a login before: lastLoginAt
+		tok, _ := a.login("/api/admin/login_check", name, olPassword)
+		before[name] = claimsOf(t, tok)
+	}
+	w := a.do("GET", "/__doppel/state", nil)
+	require.Equal(t, http.StatusOK, w.Code)
+
+	b := newHarness(t, mockserver.Options{JWTKey: testJWTKey(), Clock: a.clock})
+	require.Equal(t, http.StatusNoContent, b.do("PUT", "/__doppel/state", w.Body.String()).Code)
+	for name, want := range before {
+		w := b.do("POST", "/api/admin/login_check", map[string]string{"_username": name, "_password": olPassword})
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		got := claimsOf(t, decode[map[string]string](t, w)["token"])
+		for _, claim := range []string{"id", "superAdmin", "permissions"} {
+			assert.Equal(t, want[claim], got[claim], "%s: %s", name, claim)
+		}
+		assert.Equal(t, time.Unix(int64(want["iat"].(float64)), 0).UTC().Format("2006-01-02T15:04:05-0700"), got["lastLoginAt"], name)
+	}
 }
 
 func TestOpenLoyaltyServesItsContract(t *testing.T) {

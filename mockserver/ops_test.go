@@ -67,8 +67,9 @@ var opsFaces = []opsFace{
 		api: "openloyalty", tenant: "DEFAULT", loginPath: "/api/DEFAULT/customer/login_check",
 		loginBody:  func(pw string) any { return map[string]string{"_username": "ann@example.com", "_password": pw} },
 		tokenField: "token",
-		authed: func(h *harness, tok string) *httptest.ResponseRecorder {
-			return h.do("GET", "/api/token/revoke", nil, "Authorization", "Bearer "+tok)
+		authed: func(h *harness, tok string) *httptest.ResponseRecorder { // the password, changed to itself
+			return h.do("POST", "/api/DEFAULT/customer/password/change",
+				map[string]string{"currentPassword": annPassword, "plainPassword": annPassword}, "Authorization", "Bearer "+tok)
 		},
 		ttl:         "25h",
 		badLogin:    `{"message":"Bad credentials."}`,

@@ -20,13 +20,25 @@ const (
 	olForeignJWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImFkbWluIiwicm9sZXMiOlsiUk9MRV9BRE1JTiJdLCJpZCI6IjFiNGUyOGJhLTJmYTEtNDFkMi04ODNmLTAwMTZkM2NjYTQyNyIsImV4cCI6MTcwMDA4NjQwMCwiaWF0IjoxNzAwMDAwMDAwfQ.EBg8bQxdWcigXfikKUNXQfrT43bjpjKbNltlXBUNGPeh0LF9I-d_DvMVH1YTPK48vLRGhFahUdKmHgkpprHpGIpREHmALaK6E5-AvKJo-nTACOm7FlcYV5Uj0kHBIIiUxHP-vZ7gjok0NSUvWPMWKOvLWcSjIHK4G_yVeqG_xKnhPV0rclXMwmUD12upmx3R4cIVm8Vo16MN0y8SparzSjhcNaaFlMrjthmiGLCwH9uBsai38dfWNoHlhlrjjUWZ3GbTQ1v-tPJj7lqEcu7V9FKDjNLKDNaBVEkkwKkyWuIJ6OzRLy7EcFvhHOVVCD1qpRExcnMMR_RALgq2FnRjpA"
 )
 
-// Paths outside any store.
+// Paths outside any store; the customer ones (Open Loyalty 3.x's) address
+// store olDefaultStore.
 const (
-	olAdminLoginPath   = "/api/admin/login_check"
-	olRefreshPath      = "/api/token/refresh"
-	olRevokePath       = "/api/token/revoke"
-	olAdminRequestPath = "/api/password/reset/request"
-	olResetPath        = "/api/password/reset"
+	olAdminLoginPath     = "/api/admin/login_check"
+	olSellerLoginPath    = "/api/seller/login_check"
+	olRefreshPath        = "/api/token/refresh"
+	olRevokePath         = "/api/token/revoke"
+	olAdminRequestPath   = "/api/password/reset/request" // every kind of user's
+	olResetPath          = "/api/password/reset"
+	olAdminChangePath    = "/api/admin/password/change"
+	olSellerChangePath   = "/api/seller/password/change"
+	olDefaultLoginPath   = "/api/customer/login_check"
+	olDefaultChangePath  = "/api/customer/password/change"
+	olDefaultRequestPath = "/api/customer/password/reset/request"
+	olDefaultStore       = "DEFAULT"
+	olSellerRole         = "ROLE_SELLER"
+	olCustomerRole       = "ROLE_PARTICIPANT"
+	olAdminRole          = "ROLE_ADMIN"
+	olSellerInactive     = "Your account is not active"
 )
 
 // The messages of the password policy (seed 001), of Symfony's constraints
@@ -34,6 +46,7 @@ const (
 const (
 	olBlank     = "This value should not be blank."
 	olLength    = "Your password must be at least 8 characters long."
+	olLetter    = "Your password must include at least one letter."
 	olCase      = "Your password must include both upper and lower case letters."
 	olNumber    = "Your password must include at least one number."
 	olSpecial   = "Your password must contain at least one special character."
@@ -74,9 +87,21 @@ func olProvision(emails ...string) Step {
 	return olProvisionIn("{storeCode}", list...)
 }
 
-// olProvisionAdmin creates an admin with olPassword.
-func olProvisionAdmin(username, email string) Step {
-	return olSeed(Obj{"admins": Arr{Obj{"username": username, "email": email, "password": olPassword}}})
+// olProvisionAdmin creates an admin with olPassword; extra adds fields
+// (superAdmin, permissions).
+func olProvisionAdmin(username, email string, extra ...Obj) Step {
+	admin := Obj{"username": username, "email": email, "password": olPassword}
+	for _, e := range extra {
+		for k, v := range e {
+			admin[k] = v
+		}
+	}
+	return olSeed(Obj{"admins": Arr{admin}})
+}
+
+// olProvisionSeller creates a seller with olPassword.
+func olProvisionSeller(email string) Step {
+	return olSeed(Obj{"sellers": Arr{Obj{"email": email, "password": olPassword}}})
 }
 
 // ---- logins and tokens ----
@@ -98,6 +123,11 @@ func olLogin(user, pw, tokVar string) Step {
 // olAdminLogin logs an admin in.
 func olAdminLogin(user, pw, tokVar string) Step {
 	return olTokens(POST(olAdminLoginPath).JSON(olCreds(user, pw)), tokVar)
+}
+
+// olSellerLogin logs a seller in.
+func olSellerLogin(user, pw, tokVar string) Step {
+	return olTokens(POST(olSellerLoginPath).JSON(olCreds(user, pw)), tokVar)
 }
 
 // olTargetAdmin logs the target's admin in, as "admin".
@@ -150,8 +180,15 @@ func olRefreshRefused(s Step) Step {
 
 // ---- answers ----
 
-func olInvalidJWT(s Step) Step {
-	return s.Expect(401, Equals("", Obj{"code": 401, "message": "Invalid JWT Token"}), HeaderHas("WWW-Authenticate", "Bearer"))
+// The firewalls' three 401s: a token that does not verify, no Bearer token
+// (the JWT bundle's entry point), a verified token of a user the path's
+// firewall does not hold (its user provider's exception has no message).
+func olInvalidJWT(s Step) Step { return olRefused(s, "Invalid JWT Token") }
+func olNoBearer(s Step) Step   { return olRefused(s, "Invalid credentials") }
+func olNotHeld(s Step) Step    { return olRefused(s, "") }
+
+func olRefused(s Step, msg string) Step {
+	return s.Expect(401, Equals("", Obj{"code": 401, "message": msg}), HeaderHas("WWW-Authenticate", "Bearer"))
 }
 
 func olSuccess(s Step) Step { return s.Expect(200, Equals("", Obj{"success": true})) }
@@ -188,7 +225,12 @@ func olField(msgs ...string) Obj {
 
 // olChangeIn is a password change on who's ("customer" or "admin") path of a store.
 func olChangeIn(store, who, tokVar, current, next string) Step {
-	return POST(olChangePath(store, who)).As(tokVar).JSON(Obj{"currentPassword": current, "plainPassword": next})
+	return olChangeAt(olChangePath(store, who), tokVar, current, next)
+}
+
+// olChangeAt is a password change on a path.
+func olChangeAt(path, tokVar, current, next string) Step {
+	return POST(path).As(tokVar).JSON(Obj{"currentPassword": current, "plainPassword": next})
 }
 
 // olChange is olChangeIn the store under test.
@@ -205,7 +247,12 @@ func olPolicyRefused(next string, msgs ...string) Step {
 // olAccepted shows that who's path of a store accepts tokVar without
 // changing anything: a wrong current password gets the form error, not 401.
 func olAccepted(store, who, tokVar string) Step {
-	return olFormErrors(olChangeIn(store, who, tokVar, "not the password", olNewPassword),
+	return olAcceptedAt(olChangePath(store, who), tokVar)
+}
+
+// olAcceptedAt is olAccepted on a password change path.
+func olAcceptedAt(path, tokVar string) Step {
+	return olFormErrors(olChangeAt(path, tokVar, "not the password", olNewPassword),
 		Obj{"currentPassword": olField(olCurrent), "plainPassword": olField()})
 }
 
@@ -234,14 +281,13 @@ func openLoyalty() []Scenario {
 			ID: "OL-AUTH-001", Description: "An admin login with a form body MUST answer an RS256 JWT naming the admin with ROLE_ADMIN, valid 24 hours, and a 128-hex-digit refresh token.",
 			Labels: olLabels(Smoke),
 			Steps: Seq(olTokens(POST(olAdminLoginPath).Form(map[string]string{"_username": "{adminUsername}", "_password": "{adminPassword}"}), "admin",
-				Claim("token", "username", "{adminUsername}"), Claim("token", "roles", Arr{"ROLE_ADMIN"}), Lifetime("token", olDay))),
+				Claim("token", "username", "{adminUsername}"), Claim("token", "roles", Arr{olAdminRole}), Lifetime("token", olDay))),
 		},
 		{
-			ID: "OL-AUTH-002", Description: "A customer login with a JSON body MUST answer an RS256 JWT naming the customer's e-mail with ROLE_PARTICIPANT, valid 24 hours, and a refresh token.",
+			ID: "OL-AUTH-002", Description: "A customer login with a JSON body MUST answer an RS256 JWT with ROLE_PARTICIPANT, valid 24 hours, and a refresh token.",
 			Labels: olLabels(Provisioning), Emails: []string{"email"},
 			Steps: Seq(olProvision("{email}"),
-				olLogin("{email}", olPassword, "tok").Expect(200,
-					Claim("token", "username", "{email}"), Claim("token", "roles", Arr{"ROLE_PARTICIPANT"}), Lifetime("token", olDay))),
+				olLogin("{email}", olPassword, "tok").Expect(200, Claim("token", "roles", Arr{olCustomerRole}), Lifetime("token", olDay))),
 		},
 		{
 			ID: "OL-AUTH-003", Description: "Customer and admin logins MUST accept _username/_password and username/password, each as a form and as JSON.",
@@ -279,9 +325,9 @@ func openLoyalty() []Scenario {
 		{
 			ID: "OL-AUTH-007", Description: "When both spellings are sent, _username and _password SHOULD win over username and password.",
 			Labels: olLabels(Provisioning), Emails: []string{"email", "unknown"},
-			Steps: Seq(olProvision("{email}"),
+			Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "t1").CaptureClaim("uid", "token", "id"),
 				olTokens(POST(olLoginPath("{storeCode}")).JSON(Obj{"_username": "{email}", "_password": olPassword, "username": "{unknown}", "password": olNewPassword}),
-					"tok", Claim("token", "username", "{email}")),
+					"tok", Claim("token", "id", Var("uid"))),
 				olBadCredentials(POST(olLoginPath("{storeCode}")).JSON(Obj{"_username": "{email}", "_password": olNewPassword, "password": olPassword}))),
 		},
 		{
@@ -297,7 +343,65 @@ func openLoyalty() []Scenario {
 			Labels: olLabels(Provisioning), Emails: []string{"email"}, Fresh: []string{"phone"},
 			Steps: Seq(olProvisionIn("{storeCode}", Obj{"email": "{email}", "password": olPassword, "phone": "{phone}"}),
 				olLogin("{email}", olPassword, "t1").CaptureClaim("uid", "token", "id"),
-				olLogin("{phone}", olPassword, "t2").Expect(200, Claim("token", "id", Var("uid")), Claim("token", "username", "{email}"))),
+				olLogin("{phone}", olPassword, "t2").Expect(200, Claim("token", "id", Var("uid")))),
+		},
+		{
+			ID: "OL-AUTH-010", Description: "The customer paths without a store code (Open Loyalty 3.x's) SHOULD address store DEFAULT: a customer of DEFAULT logs in there, and its JWT is accepted on DEFAULT's password change with and without the store code.",
+			Labels: olLabels(Provisioning), Emails: []string{"email"},
+			Steps: Seq(olProvisionIn(olDefaultStore, Obj{"email": "{email}", "password": olPassword}),
+				olTokens(POST(olDefaultLoginPath).Form(map[string]string{"_username": "{email}", "_password": olPassword}), "tok",
+					Claim("token", "roles", Arr{olCustomerRole}), Lifetime("token", olDay)).CaptureClaim("uid", "token", "id"),
+				olTokens(POST(olLoginPath(olDefaultStore)).JSON(olCreds("{email}", olPassword)), "t2", Claim("token", "id", Var("uid"))),
+				olAcceptedAt(olDefaultChangePath, "tok"),
+				olAccepted(olDefaultStore, "customer", "tok"),
+				olBadCredentials(POST(olDefaultLoginPath).JSON(olCreds("{email}", olNewPassword)))),
+		},
+		{
+			ID: "OL-AUTH-011", Description: "A seller MUST log in at /api/seller/login_check with its e-mail, answered an RS256 JWT with ROLE_SELLER, valid 24 hours, and a refresh token; a seller's credentials MUST be refused on the admin and customer logins, and an admin's or customer's on the seller login.",
+			Labels: olLabels(Provisioning), Emails: []string{"seller", "email", "adminEmail"}, Fresh: []string{"name"},
+			Steps: Seq(olProvisionSeller("{seller}"), olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
+				olSellerLogin("{seller}", olPassword, "sel").Expect(200, Claim("token", "roles", Arr{olSellerRole}), Lifetime("token", olDay)),
+				olTokens(POST(olSellerLoginPath).Form(map[string]string{"username": "{seller}", "password": olPassword}), "sel2"),
+				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{seller}", olNewPassword))),
+				olAdminLoginFails("{seller}", olPassword),
+				olLoginFails("{seller}", olPassword),
+				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{email}", olPassword))),
+				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{name}", olPassword)))),
+		},
+		{
+			ID: "OL-AUTH-012", Description: "A customer's and a seller's JWT SHOULD name them by their id, the username the service creates them with, and they SHOULD log in with it as with their e-mail.",
+			Labels: olLabels(Provisioning), Emails: []string{"email", "seller"},
+			Steps: Seq(olProvision("{email}"), olProvisionSeller("{seller}"),
+				olLogin("{email}", olPassword, "t1").CaptureClaim("uid", "token", "id"),
+				olLogin("{uid}", olPassword, "t2").Expect(200, Claim("token", "id", Var("uid")), Claim("token", "username", Var("uid"))),
+				olSellerLogin("{seller}", olPassword, "s1").CaptureClaim("sid", "token", "id"),
+				olSellerLogin("{sid}", olPassword, "s2").Expect(200, Claim("token", "id", Var("sid")), Claim("token", "username", Var("sid")))),
+		},
+		{
+			ID: "OL-AUTH-013", Description: "A JWT MUST carry the claims lastLoginAt (null at a user's first login), permissions ([] for customers and sellers) and superAdmin (false for them).",
+			Labels: olLabels(Provisioning), Emails: []string{"email", "seller"},
+			Steps: Seq(olProvision("{email}"), olProvisionSeller("{seller}"),
+				olLogin("{email}", olPassword, "tok").Expect(200,
+					Claim("token", "lastLoginAt", nil), Claim("token", "permissions", Arr{}), Claim("token", "superAdmin", false)),
+				olSellerLogin("{seller}", olPassword, "sel").Expect(200,
+					Claim("token", "lastLoginAt", nil), Claim("token", "permissions", Arr{}), Claim("token", "superAdmin", false))),
+		},
+		{
+			ID: "OL-AUTH-014", Description: "An admin's JWT SHOULD carry the superAdmin flag and the permissions it is provisioned with, each MODIFY followed by the VIEW it implies, as the service reports a role's permissions.",
+			Labels: olLabels(Provisioning), Emails: []string{"superEmail", "adminEmail"}, Fresh: []string{"super", "name"},
+			Steps: Seq(olProvisionAdmin("{super}", "{superEmail}", Obj{"superAdmin": true}),
+				olProvisionAdmin("{name}", "{adminEmail}", Obj{"permissions": Obj{"LEVEL": Arr{"MODIFY"}, "SEGMENT": Arr{"VIEW"}}}),
+				olAdminLogin("{super}", olPassword, "sup").Expect(200,
+					Claim("token", "superAdmin", true), Claim("token", "permissions", Arr{}), Claim("token", "lastLoginAt", nil)),
+				olAdminLogin("{name}", olPassword, "adm").Expect(200, Claim("token", "superAdmin", false),
+					Claim("token", "permissions", Obj{"LEVEL": Arr{"MODIFY", "VIEW"}, "SEGMENT": Arr{"VIEW"}}))),
+		},
+		{
+			ID: "OL-AUTH-015", Description: "A seller locked through doppel's admin API SHOULD be answered as the service answers an inactive seller: 400 with the message Your account is not active.",
+			Labels: olLabels(Provisioning, NeedsAdmin), Emails: []string{"seller"},
+			Steps: Seq(olProvisionSeller("{seller}"),
+				Admin("PATCH", "/__doppel/faults/logins/openloyalty/_seller/{seller}").JSON(Obj{"locked": true}).Expect(200),
+				POST(olSellerLoginPath).JSON(olCreds("{seller}", olPassword)).Expect(400, Equals("", Obj{"message": olSellerInactive}))),
 		},
 
 		// ---- refresh and revoke ----
@@ -307,8 +411,7 @@ func openLoyalty() []Scenario {
 			Steps: Seq(olProvision("{email}"),
 				olLogin("{email}", olPassword, "tok").CaptureClaim("uid", "token", "id"),
 				olRefreshed(POST(olRefreshPath).Form(map[string]string{"refresh_token": "{tokRefresh}"}), "tok", "tok2",
-					Claim("token", "id", Var("uid")), Claim("token", "username", "{email}"), Claim("token", "roles", Arr{"ROLE_PARTICIPANT"}),
-					Lifetime("token", olDay)),
+					Claim("token", "id", Var("uid")), Claim("token", "roles", Arr{olCustomerRole}), Lifetime("token", olDay)),
 				olAccepted("{storeCode}", "customer", "tok2")),
 		},
 		{
@@ -316,7 +419,7 @@ func openLoyalty() []Scenario {
 			Labels: olLabels(Smoke),
 			Steps: Seq(olTargetAdmin(),
 				olRefreshed(olRefreshOf("admin"), "admin", "admin2",
-					Claim("token", "username", "{adminUsername}"), Claim("token", "roles", Arr{"ROLE_ADMIN"})),
+					Claim("token", "username", "{adminUsername}"), Claim("token", "roles", Arr{olAdminRole})),
 				olAccepted("{storeCode}", "admin", "admin2")),
 		},
 		{
@@ -336,33 +439,38 @@ func openLoyalty() []Scenario {
 				olRefreshRefused(POST(olRefreshPath).JSON(Obj{"refresh_token": strings.Repeat("0", 128)}))),
 		},
 		{
-			ID: "OL-TOKEN-005", Description: "A revoke MUST answer 200 with no body, after which the refresh tokens of all the caller's logins MUST be refused.",
-			Labels: olLabels(Provisioning), Emails: []string{"email"},
-			Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "t1"), olLogin("{email}", olPassword, "t2"),
+			ID: "OL-TOKEN-005", Description: "An admin's revoke MUST answer 200 with no body, after which the refresh tokens of all the admin's logins MUST be refused.",
+			Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
+			Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "t1"), olAdminLogin("{adminEmail}", olPassword, "t2"),
 				GET(olRevokePath).As("t1").Expect(200, NoBody()),
 				olRefreshRefused(olRefreshOf("t1")),
 				olRefreshRefused(olRefreshOf("t2"))),
 		},
 		{
 			ID: "OL-TOKEN-006", Description: "A JWT SHOULD stay valid after its user's revoke, as JWTs are stateless.",
-			Labels: olLabels(Provisioning), Emails: []string{"email"},
-			Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
-				GET(olRevokePath).As("tok").Expect(200),
-				olAccepted("{storeCode}", "customer", "tok")),
+			Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
+			Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "adm"),
+				GET(olRevokePath).As("adm").Expect(200),
+				olAcceptedAt(olAdminChangePath, "adm")),
 		},
 		{
 			ID: "OL-TOKEN-007", Description: "A revoke MUST NOT affect another user's refresh tokens.",
-			Labels: olLabels(Provisioning), Emails: []string{"email", "other"},
-			Steps: Seq(olProvision("{email}", "{other}"), olLogin("{email}", olPassword, "tok"), olLogin("{other}", olPassword, "otherTok"),
-				GET(olRevokePath).As("tok").Expect(200),
-				olRefreshed(olRefreshOf("otherTok"), "otherTok", "otherTok2")),
+			Labels: olLabels(Provisioning), Emails: []string{"email", "adminEmail"}, Fresh: []string{"name"},
+			Steps: Seq(olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
+				olLogin("{email}", olPassword, "tok"), olAdminLogin("{name}", olPassword, "adm"), olTargetAdmin(),
+				GET(olRevokePath).As("adm").Expect(200),
+				olRefreshed(olRefreshOf("tok"), "tok", "tok2"),
+				olRefreshed(olRefreshOf("admin"), "admin", "admin2")),
 		},
 		{
-			ID: "OL-TOKEN-008", Description: "An admin's revoke SHOULD be accepted and refuse its refresh tokens.",
-			Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
-			Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "adm"),
-				GET(olRevokePath).As("adm").Expect(200, NoBody()),
-				olRefreshRefused(olRefreshOf("adm"))),
+			ID: "OL-TOKEN-008", Description: "A customer's or a seller's JWT MUST be refused on /api/token/revoke, which is behind the admin firewall, with 401 and an empty message, and their refresh tokens MUST keep working.",
+			Labels: olLabels(Provisioning), Emails: []string{"email", "seller"},
+			Steps: Seq(olProvision("{email}"), olProvisionSeller("{seller}"),
+				olLogin("{email}", olPassword, "tok"), olSellerLogin("{seller}", olPassword, "sel"),
+				olNotHeld(GET(olRevokePath).As("tok")),
+				olNotHeld(GET(olRevokePath).As("sel")),
+				olRefreshed(olRefreshOf("tok"), "tok", "tok2"),
+				olRefreshed(olRefreshOf("sel"), "sel", "sel2")),
 		},
 
 		// ---- password change ----
@@ -386,10 +494,12 @@ func openLoyalty() []Scenario {
 				olAdminLogin("{adminEmail}", olNewPassword, "t2")),
 		},
 		{
-			ID: "OL-CHANGE-003", Description: "A new password breaking the policy MUST be refused 400 with the exact message of every broken rule at once, and the password MUST stay unchanged.",
+			ID: "OL-CHANGE-003", Description: "A new password breaking the policy MUST be refused 400 with the exact message of every broken rule at once, a missing letter before the case rule, and the password MUST stay unchanged.",
 			Labels: olLabels(Provisioning), Emails: []string{"email"},
 			Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
 				olPolicyRefused("abc", olLength, olCase, olNumber, olSpecial),
+				olPolicyRefused("!", olLength, olLetter, olCase, olNumber),
+				olPolicyRefused("31415926?", olLetter, olCase),
 				olPolicyRefused("abcdefgh", olCase, olNumber, olSpecial),
 				olPolicyRefused("ABCDEFG1", olCase, olSpecial),
 				olPolicyRefused("Abcdefg!", olNumber),
@@ -410,12 +520,13 @@ func openLoyalty() []Scenario {
 				olUnchanged("{email}")),
 		},
 		{
-			ID: "OL-CHANGE-005", Description: "The password policy SHOULD count bytes and SHOULD NOT count braces as special characters, as the service does.",
+			ID: "OL-CHANGE-005", Description: "The password policy SHOULD check bytes, each read as its Latin-1 character, and SHOULD NOT count braces as special characters, as the service's validator does.",
 			Labels: olLabels(Provisioning), Emails: []string{"email"},
 			Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
 				olPolicyRefused("Passw0rd{}", olSpecial),
-				olSuccess(olChange("customer", "tok", olPassword, "Ääää1!")),
-				olLogin("{email}", "Ääää1!", "tok2")),
+				olPolicyRefused("Ääää1!", olCase),                               // C3 84 C3 A4…: "Ã" (upper case), a control character, "¤"
+				olSuccess(olChange("customer", "tok", olPassword, "Grüße1234")), // "ß" is C3 9F: a control character, special
+				olLogin("{email}", "Grüße1234", "tok2")),
 		},
 		{
 			ID: "OL-CHANGE-006", Description: "The target's admin MUST be able to change its password, the old one then refused and the new one accepted (the scenario restores the old one).",
@@ -425,6 +536,25 @@ func openLoyalty() []Scenario {
 					Cleanup(olSuccess(olChange("admin", "admin", olNewPassword, "{adminPassword}"))),
 				olAdminLoginFails("{adminUsername}", "{adminPassword}"),
 				olAdminLogin("{adminUsername}", olNewPassword, "admin2")),
+		},
+		{
+			ID: "OL-CHANGE-007", Description: "An admin's password change on /api/admin/password/change, the Open Loyalty 3.x path, MUST answer success, after which the old password MUST be refused and the new one accepted; a wrong current password MUST get the form error.",
+			Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name"},
+			Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "adm"),
+				olAcceptedAt(olAdminChangePath, "adm"),
+				olSuccess(POST(olAdminChangePath).As("adm").Form(map[string]string{"currentPassword": olPassword, "plainPassword": olNewPassword})),
+				olAdminLoginFails("{name}", olPassword),
+				olAdminLogin("{adminEmail}", olNewPassword, "adm2")),
+		},
+		{
+			ID: "OL-CHANGE-008", Description: "A seller's password change on /api/seller/password/change MUST answer success, after which the old password MUST be refused and the new one accepted, with the policy applied as for every user.",
+			Labels: olLabels(Provisioning), Emails: []string{"seller"},
+			Steps: Seq(olProvisionSeller("{seller}"), olSellerLogin("{seller}", olPassword, "sel"),
+				olFormErrors(olChangeAt(olSellerChangePath, "sel", olPassword, "31415926?"),
+					Obj{"currentPassword": olField(), "plainPassword": olField(olLetter, olCase)}),
+				olSuccess(olChangeAt(olSellerChangePath, "sel", olPassword, olNewPassword)),
+				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{seller}", olPassword))),
+				olSellerLogin("{seller}", olNewPassword, "sel2")),
 		},
 
 		// ---- password reset ----
@@ -527,35 +657,57 @@ func openLoyalty() []Scenario {
 				MailCount("{email}", olResetMail, 1).Capture("uid", "identifier"),
 				olLogin("{email}", olPassword, "tok").Expect(200, Claim("token", "id", Var("uid")))),
 		},
+		{
+			ID: "OL-RESET-012", Description: "A reset request on /api/password/reset/request MUST find a seller by e-mail, as the service's all-users provider, and mail it a token that sets its new password.",
+			Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"seller"},
+			Steps: Seq(olProvisionSeller("{seller}"),
+				olSuccess(olAdminResetRequest("{seller}")),
+				MailToken("{seller}", olResetMail, "reset").AnyTenant(),
+				olSuccess(olResetWith("{reset}", olNewPassword)),
+				olSellerLogin("{seller}", olNewPassword, "sel")),
+		},
+		{
+			ID: "OL-RESET-013", Description: "A customer of store DEFAULT SHOULD be found by e-mail by the all-users reset request and by e-mail or phone by the customer reset request without a store code, not by phone by the former.",
+			Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"}, Fresh: []string{"phone"},
+			Steps: Seq(olProvisionIn(olDefaultStore, Obj{"email": "{email}", "password": olPassword, "phone": "{phone}"}),
+				olNotFound(olAdminResetRequest("{phone}")),
+				olSuccess(olAdminResetRequest("{email}")),
+				olError(POST(olDefaultRequestPath).JSON(Obj{"username": "{phone}"}), olRequested),
+				MailToken("{email}", olResetMail, "reset").AnyTenant(),
+				olSuccess(olResetWith("{reset}", olNewPassword)),
+				olSuccess(POST(olDefaultRequestPath).Form(map[string]string{"username": "{phone}"})),
+				MailCount("{email}", olResetMail, 2).AnyTenant(),
+				olTokens(POST(olDefaultLoginPath).JSON(olCreds("{phone}", olNewPassword)), "tok")),
+		},
 
 		// ---- who may call what ----
 		{
-			ID: "OL-ACCESS-001", Description: "A missing, malformed, foreign or tampered JWT MUST be answered 401 Invalid JWT Token with WWW-Authenticate Bearer, before the body is looked at.",
+			ID: "OL-ACCESS-001", Description: "A malformed, foreign or tampered JWT MUST be answered 401 Invalid JWT Token with WWW-Authenticate Bearer, before the body is looked at.",
 			Labels: olLabels(Smoke),
 			Steps: Seq(olTargetAdmin(),
 				olInvalidJWT(POST(olChangePath("{storeCode}", "admin")).Header("Authorization", "Bearer {admin}x").
 					JSON(Obj{"currentPassword": "not the password", "plainPassword": olNewPassword})),
-				olInvalidJWT(GET(olRevokePath)),
 				olInvalidJWT(GET(olRevokePath).Header("Authorization", "Bearer not-a-jwt")),
 				olInvalidJWT(POST(olChangePath("{storeCode}", "customer")).Header("Authorization", "Bearer "+olForeignJWT).
 					JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword})),
-				olInvalidJWT(POST(olChangePath("{storeCode}", "admin")).Raw("application/json", `{"currentPassword":`))),
+				olInvalidJWT(POST(olChangePath("{storeCode}", "admin")).Header("Authorization", "Bearer {admin}x").Raw("application/json", `{"currentPassword":`))),
 		},
 		{
-			ID: "OL-ACCESS-002", Description: "A customer JWT MUST be refused on admin paths and an admin JWT on customer paths, changing nothing.",
+			ID: "OL-ACCESS-002", Description: "A customer JWT MUST be refused on admin paths and an admin JWT on customer paths with 401 and an empty message (the firewall's user provider knows no such user), changing nothing.",
 			Labels: olLabels(Provisioning), Emails: []string{"email", "adminEmail"}, Fresh: []string{"name"},
 			Steps: Seq(olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
 				olLogin("{email}", olPassword, "tok"), olAdminLogin("{name}", olPassword, "adm"),
-				olInvalidJWT(olChange("admin", "tok", olPassword, olNewPassword)),
-				olInvalidJWT(olChange("customer", "adm", olPassword, olNewPassword)),
+				olNotHeld(olChange("admin", "tok", olPassword, olNewPassword)),
+				olNotHeld(olChangeAt(olAdminChangePath, "tok", olPassword, olNewPassword)),
+				olNotHeld(olChange("customer", "adm", olPassword, olNewPassword)),
 				olUnchanged("{email}"),
 				olAdminLogin("{name}", olPassword, "adm2")),
 		},
 		{
-			ID: "OL-ACCESS-003", Description: "A customer JWT MUST be refused on another store's paths, where the customer is unknown.",
+			ID: "OL-ACCESS-003", Description: "A customer JWT MUST be refused on another store's paths, where the customer is unknown, with 401 and an empty message.",
 			Labels: olLabels(Provisioning, MultiTenant), Emails: []string{"email"}, Tenants: []string{"other"},
 			Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
-				olInvalidJWT(olChangeIn("{other}", "customer", "tok", olPassword, olNewPassword)),
+				olNotHeld(olChangeIn("{other}", "customer", "tok", olPassword, olNewPassword)),
 				olBadCredentials(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olPassword))),
 				olNotFound(POST(olRequestPath("{other}")).JSON(Obj{"username": "{email}"})),
 				olUnchanged("{email}")),
@@ -566,7 +718,7 @@ func openLoyalty() []Scenario {
 			Steps: Seq(olProvision("{email}"), olProvisionIn("{other}", Obj{"email": "{email}", "password": olThird}),
 				olBadCredentials(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olPassword))),
 				olTokens(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olThird)), "otherTok"),
-				olInvalidJWT(olChange("customer", "otherTok", olThird, olNewPassword)),
+				olNotHeld(olChange("customer", "otherTok", olThird, olNewPassword)),
 				olSuccess(olChangeIn("{other}", "customer", "otherTok", olThird, olNewPassword)),
 				olLogin("{email}", olPassword, "tok"),
 				olSuccess(olResetRequest("{email}")),
@@ -576,6 +728,32 @@ func openLoyalty() []Scenario {
 			ID: "OL-ACCESS-005", Description: "An admin JWT SHOULD be accepted on every store's admin path, as admins belong to no store.",
 			Labels: olLabels(MultiTenant), Tenants: []string{"other"},
 			Steps: Seq(olTargetAdmin(), olAccepted("{other}", "admin", "admin")),
+		},
+		{
+			ID: "OL-ACCESS-006", Description: "A request without a Bearer token — no Authorization header, another scheme, or the prefix in another case — MUST be answered 401 Invalid credentials with WWW-Authenticate Bearer, the JWT bundle's entry point, on every firewall and before the body is looked at.",
+			Labels: olLabels(Provisioning), Emails: []string{"email"},
+			Steps: Seq(olProvision("{email}"), olLogin("{email}", olPassword, "tok"),
+				olNoBearer(GET(olRevokePath)),
+				olNoBearer(POST(olChangePath("{storeCode}", "admin")).Raw("application/json", `{"currentPassword":`)),
+				olNoBearer(POST(olAdminChangePath).JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword})),
+				olNoBearer(POST(olSellerChangePath).JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword})),
+				olNoBearer(POST(olChangePath("{storeCode}", "customer")).Header("Authorization", "Basic {tok}").
+					JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword})),
+				olNoBearer(POST(olChangePath("{storeCode}", "customer")).Header("Authorization", "bearer {tok}").
+					JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword})),
+				olUnchanged("{email}")),
+		},
+		{
+			ID: "OL-ACCESS-007", Description: "A seller's JWT MUST be refused on admin and customer paths, and an admin's or customer's on the seller path, with 401 and an empty message, changing nothing.",
+			Labels: olLabels(Provisioning), Emails: []string{"seller", "email", "adminEmail"}, Fresh: []string{"name"},
+			Steps: Seq(olProvisionSeller("{seller}"), olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
+				olSellerLogin("{seller}", olPassword, "sel"), olLogin("{email}", olPassword, "tok"), olAdminLogin("{name}", olPassword, "adm"),
+				olNotHeld(olChangeAt(olAdminChangePath, "sel", olPassword, olNewPassword)),
+				olNotHeld(olChange("customer", "sel", olPassword, olNewPassword)),
+				olNotHeld(olChangeAt(olSellerChangePath, "adm", olPassword, olNewPassword)),
+				olNotHeld(olChangeAt(olSellerChangePath, "tok", olPassword, olNewPassword)),
+				olSellerLogin("{seller}", olPassword, "sel2"),
+				olUnchanged("{email}")),
 		},
 
 		// ---- bad input ----

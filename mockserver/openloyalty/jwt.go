@@ -3,9 +3,11 @@ package openloyalty
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,77 +54,124 @@ func signingKey(key *rsa.PrivateKey) func() *rsa.PrivateKey {
 // PublicKey returns the key that verifies the face's JWTs.
 func (f *Face) PublicKey() *rsa.PublicKey { return &f.key().PublicKey }
 
-// claims are the JWT's payload: Lexik's username, exp and iat, with Open
-// Loyalty's roles and user id.
+// claims are the JWT's payload: Lexik's username, exp and iat, with what
+// Open Loyalty's AuthenticationListener adds.
 type claims struct {
-	Username string   `json:"username"`
-	Roles    []string `json:"roles"`
-	ID       string   `json:"id"`
+	Username    string      `json:"username"` // an admin's username; a customer's or seller's id
+	Roles       []string    `json:"roles"`
+	ID          string      `json:"id"`
+	LastLoginAt *string     `json:"lastLoginAt"` // the login before this one; null before the first
+	Permissions permissions `json:"permissions"`
+	SuperAdmin  bool        `json:"superAdmin"`
 	jwt.RegisteredClaims
 }
 
-// sign returns a JWT for a user, issued now.
-func (f *Face) sign(u *store.Customer, now time.Time) (string, error) {
-	role := RoleCustomer
-	if u.Tenant == AdminTenant {
-		role = RoleAdmin
+// lastLoginLayout is PHP's DateTime::ISO8601 (no colon in the offset).
+const lastLoginLayout = "2006-01-02T15:04:05-0700"
+
+// permissions are an admin's accesses by resource. PHP encodes the empty
+// array as [], not {}.
+type permissions map[string][]string
+
+func (p permissions) MarshalJSON() ([]byte, error) {
+	if len(p) == 0 {
+		return []byte("[]"), nil
 	}
+	return json.Marshal(map[string][]string(p))
+}
+
+// sign returns a JWT for a user, issued now; lastLogin is the user's login
+// before this one (zero when none).
+func (f *Face) sign(u *store.Customer, now, lastLogin time.Time) (string, error) {
 	iat := identity.IssuedAt(u, now)
-	c := claims{Username: loginName(u), Roles: []string{role}, ID: u.Number, RegisteredClaims: jwt.RegisteredClaims{
-		IssuedAt: jwt.NewNumericDate(iat), ExpiresAt: jwt.NewNumericDate(iat.Add(TokenTTL)),
-	}}
+	c := claims{Username: username(u), Roles: []string{kindOf(u).role()}, ID: u.Number,
+		Permissions: profilePermissions(u.Profile), RegisteredClaims: jwt.RegisteredClaims{
+			IssuedAt: jwt.NewNumericDate(iat), ExpiresAt: jwt.NewNumericDate(iat.Add(TokenTTL)),
+		}}
+	c.SuperAdmin, _ = u.Profile["superAdmin"].(bool)
+	if !lastLogin.IsZero() {
+		at := lastLogin.UTC().Format(lastLoginLayout)
+		c.LastLoginAt = &at
+	}
 	return jwt.NewWithClaims(jwt.SigningMethodRS256, c).SignedString(f.key())
 }
 
-// loginName is the username in a user's JWT: an admin's username, a
-// customer's e-mail.
-func loginName(u *store.Customer) string {
+// username is the username of a user in the service: an admin's own, a
+// customer's or seller's id (the service creates them with their id as
+// username).
+func username(u *store.Customer) string {
 	if name, _ := u.Profile["username"].(string); name != "" {
 		return name
 	}
-	name, _ := u.Profile["email"].(string)
-	return name
+	return u.Number
 }
 
-// access says who may call a route.
-type access int
+// profilePermissions reads the permissions of a profile (JSON-shaped: a
+// state import gives []any, not []string).
+func profilePermissions(profile map[string]any) permissions {
+	raw, _ := profile["permissions"].(map[string]any)
+	out := permissions{}
+	for resource, accesses := range raw {
+		list, _ := accesses.([]any)
+		for _, a := range list {
+			if s, ok := a.(string); ok {
+				out[resource] = append(out[resource], s)
+			}
+		}
+	}
+	return out
+}
 
-const (
-	anyUser       access = iota
-	admin                // an admin, on any store's path
-	storeCustomer        // a customer of the path's store
+// Errors of the firewalls (Lexik JWT bundle 1.7): no token is the entry
+// point's answer; a token that does not verify, the listener's; a verified
+// token whose user the firewall's user provider cannot load, the
+// provider's exception, which has no message.
+var (
+	errNoToken     = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid credentials")
+	errInvalidJWT  = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid JWT Token")
+	errUnknownUser = &face.Problem{Status: http.StatusUnauthorized, Type: typeJWT}
 )
 
-// auth accepts a valid, unexpired JWT of a user who may call the route; every
-// refusal is the same 401, as Lexik answers a token its firewall's user
-// provider cannot resolve.
-func (f *Face) auth(who access) func(r *http.Request) (any, error) {
+// bearer is the token of an "Authorization: Bearer <token>" header, exactly
+// as Lexik's extractor reads it (one space, the prefix's case), else "".
+func bearer(r *http.Request) string {
+	parts := strings.Split(r.Header.Get("Authorization"), " ")
+	if len(parts) != 2 || parts[0] != "Bearer" {
+		return ""
+	}
+	return parts[1]
+}
+
+// auth is a firewall: it accepts a valid, unexpired JWT of a user its kind
+// of users holds (customers: of the path's store).
+func (f *Face) auth(fw kind) func(r *http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
-		value := face.BearerToken(r, "Bearer")
+		value := bearer(r)
 		if value == "" {
-			return nil, errInvalidJWT
+			return nil, errNoToken
 		}
 		var u *store.Customer
 		err := f.id.Read(func(tx *identity.Tx) error {
-			var c claims
+			var c struct {
+				ID string `json:"id"`
+				jwt.RegisteredClaims
+			}
 			_, err := jwt.ParseWithClaims(value, &c, func(*jwt.Token) (any, error) { return f.PublicKey(), nil },
 				jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}), jwt.WithExpirationRequired(),
 				jwt.WithTimeFunc(tx.Now))
 			if err != nil {
-				return err
+				return errInvalidJWT
 			}
-			if u, err = tx.CustomerByNumberInAPI(API, c.ID); err == nil && c.IssuedAt != nil &&
-				identity.SelfContainedExpired(u, c.IssuedAt.Time) {
-				err = identity.ErrExpiredToken // expired through the admin API
+			if u, err = tx.CustomerByNumberInAPI(API, c.ID); err != nil || !u.Active || kindOf(u) != fw || u.Tenant != fw.tenant(r) {
+				return errUnknownUser
 			}
-			return err
+			if c.IssuedAt != nil && identity.SelfContainedExpired(u, c.IssuedAt.Time) {
+				return errInvalidJWT // expired through the admin API
+			}
+			return nil
 		})
 		if err != nil {
-			return nil, errInvalidJWT
-		}
-		isAdmin := u.Tenant == AdminTenant
-		if who == admin && !isAdmin || who == storeCustomer && (isAdmin || u.Tenant != r.PathValue("storeCode")) {
-			return nil, errInvalidJWT
+			return nil, err
 		}
 		return u, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"unicode"
 
 	"github.com/doppel-dev/doppel/mockserver/face"
@@ -17,6 +18,7 @@ import (
 const (
 	MsgBlank   = "This value should not be blank."
 	MsgLength  = "Your password must be at least 8 characters long."
+	MsgLetter  = "Your password must include at least one letter."
 	MsgCase    = "Your password must include both upper and lower case letters."
 	MsgNumber  = "Your password must include at least one number."
 	MsgSpecial = "Your password must contain at least one special character."
@@ -24,31 +26,37 @@ const (
 )
 
 // policy returns every rule a new password breaks, in the service's order.
-// As in the service, length counts bytes, and '{' and '}' are not special
-// characters (a missing backslash in its pattern).
+// As the service's validator (PCRE without the u modifier), it works on
+// bytes: each byte is the Latin-1 character of its value, so the UTF-8
+// bytes of "Ä" are "Ã" (an upper-case letter) and a control character. The
+// length counts bytes, '{' and '}' are not special characters (a missing
+// backslash in its pattern), and the cases must meet within one line.
 func policy(password string) []string {
 	if password == "" {
 		return []string{MsgBlank}
 	}
-	var lower, upper, number, special bool
-	for _, r := range password {
+	var letter, bothCases, number, special bool
+	var lower, upper bool // in the current line
+	for i := range len(password) {
+		r := rune(password[i])
 		switch {
+		case r == '\n':
+			lower, upper = false, false
 		case unicode.IsLower(r):
 			lower = true
 		case unicode.IsUpper(r):
 			upper = true
-		case unicode.IsNumber(r):
-			number = true
-		case unicode.IsLetter(r), r == '{', r == '}':
-		default:
-			special = true
 		}
+		bothCases = bothCases || lower && upper
+		letter = letter || unicode.IsLetter(r)
+		number = number || unicode.IsNumber(r)
+		special = special || !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '{' && r != '}'
 	}
 	var out []string
 	for _, rule := range []struct {
 		broken bool
 		msg    string
-	}{{len(password) < 8, MsgLength}, {!lower || !upper, MsgCase}, {!number, MsgNumber}, {!special, MsgSpecial}} {
+	}{{len(password) < 8, MsgLength}, {!letter, MsgLetter}, {!bothCases, MsgCase}, {!number, MsgNumber}, {!special, MsgSpecial}} {
 		if rule.broken {
 			out = append(out, rule.msg)
 		}
@@ -58,15 +66,44 @@ func policy(password string) []string {
 
 var success = map[string]bool{"success": true}
 
+// customerResetRequest serves the reset request of a store's customers, who
+// name themselves by e-mail, phone or id.
 func (f *Face) customerResetRequest(c *face.Call) error {
-	return f.resetRequest(c, c.R.PathValue("storeCode"))
+	tenant := customerKind.tenant(c.R)
+	return f.resetRequest(c, func(tx *identity.Tx, name string) (*store.Account, error) {
+		return tx.AccountByEmail(API, tenant, loginName(tx, customerKind, tenant, name))
+	})
 }
 
-func (f *Face) adminResetRequest(c *face.Call) error { return f.resetRequest(c, AdminTenant) }
+// anyResetRequest serves the reset request of every kind of user, as the
+// service's all-users provider finds them by username or e-mail: admins,
+// then sellers and DefaultStore's customers (by e-mail or id, not phone).
+func (f *Face) anyResetRequest(c *face.Call) error {
+	return f.resetRequest(c, func(tx *identity.Tx, name string) (*store.Account, error) {
+		for _, k := range []kind{adminKind, sellerKind, customerKind} {
+			tenant := k.tenant(c.R) // DefaultStore for customers: the path has no store code
+			a, err := tx.AccountByEmail(API, tenant, loginName(tx, k, tenant, name))
+			if err == nil && !isPhone(tx, a) {
+				return a, nil
+			}
+		}
+		return nil, identity.ErrNotFound
+	})
+}
 
-// resetRequest mails a reset token to a user of tenant found by any of its
-// logins, unless one was requested within ResetWindow.
-func (f *Face) resetRequest(c *face.Call, tenant string) error {
+// isPhone reports whether a login is a customer's phone number.
+func isPhone(tx *identity.Tx, a *store.Account) bool {
+	u, err := tx.Customer(a.CustomerID)
+	if err != nil {
+		return false
+	}
+	phone, _ := u.Profile["phone"].(string)
+	return strings.EqualFold(a.Email, phone)
+}
+
+// resetRequest mails a reset token to the active user find designates,
+// unless one was requested within ResetWindow.
+func (f *Face) resetRequest(c *face.Call, find func(tx *identity.Tx, name string) (*store.Account, error)) error {
 	var in struct {
 		Username string `json:"username"`
 	}
@@ -77,7 +114,7 @@ func (f *Face) resetRequest(c *face.Call, tenant string) error {
 		return emptyField("username")
 	}
 	err := f.id.Write(func(tx *identity.Tx) error {
-		acct, err := tx.AccountByEmail(API, tenant, in.Username)
+		acct, err := find(tx, in.Username)
 		if err != nil {
 			return errNotFound
 		}
@@ -88,6 +125,7 @@ func (f *Face) resetRequest(c *face.Call, tenant string) error {
 		if _, err := tx.LiveCode(u.ID, MailPasswordReset); err == nil {
 			return errRequested
 		}
+		tenant := acct.Tenant
 		code := tx.IssueCode(store.Code{
 			Value: base64.RawURLEncoding.EncodeToString(tx.Random().Bytes(32)), Kind: MailPasswordReset,
 			API: API, Tenant: tenant, CustomerID: u.ID, AccountID: acct.ID,
@@ -180,7 +218,7 @@ func (f *Face) change(c *face.Call) error {
 	err := f.id.Write(func(tx *identity.Tx) error {
 		err := setPassword(tx, u.ID, hash)
 		if errors.Is(err, errNotFound) {
-			return errInvalidJWT // the user is gone
+			return errUnknownUser // the user is gone
 		}
 		return err
 	})

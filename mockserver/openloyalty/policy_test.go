@@ -22,14 +22,21 @@ func TestPolicyReportsEveryBrokenRuleAtOnce(t *testing.T) {
 		{"EXAMPLE1!", []string{MsgCase}},
 		{"Example!!", []string{MsgNumber}},
 		{"Example12", []string{MsgSpecial}},
+		{"12345678!", []string{MsgLetter, MsgCase}},
+		{"abc", []string{MsgLength, MsgCase, MsgNumber, MsgSpecial}},
+		{"!", []string{MsgLength, MsgLetter, MsgCase, MsgNumber}},
+		{"{}{}{}{}", []string{MsgLetter, MsgCase, MsgNumber, MsgSpecial}},
 		{"Example 12", nil},                   // a space is special
 		{"Example{12}", []string{MsgSpecial}}, // braces are not: the service's pattern lacks a backslash
-		{"Exämple{1}", []string{MsgSpecial}},  // non-ASCII letters are letters
-		{"Ääää1!", nil},                       // 6 characters, 10 bytes: length counts bytes
-		{"Ab1!", []string{MsgLength}},
-		{"Ab١!efgh", nil}, // an Arabic-Indic digit is a number
-		{"abc", []string{MsgLength, MsgCase, MsgNumber, MsgSpecial}},
-		{"{}{}{}{}", []string{MsgCase, MsgNumber, MsgSpecial}},
+		{"abcd\nEFG1!", []string{MsgCase}},    // the cases must meet within a line ('.' stops at \n)
+		{"abcd\rEFG1!", nil},                  // but not within \r
+		// Bytes, read as Latin-1: "Ä" is C3 84, "Ã" (Lu) and a control
+		// character; "ä" is C3 A4, "Ã" and "¤" (a symbol).
+		{"Ääää1!", []string{MsgCase}},              // 10 bytes, upper-case only, specials
+		{"Exämple{1}", nil},                        // "¤" is special
+		{"жжжжжжжж", []string{MsgCase, MsgNumber}}, // D0 B6: "Ð" (Lu) and "¶"
+		{"Ab١!efgh", []string{MsgNumber}},          // D9 A1: "Ù" and "¡", no digit
+		{"Abc½!efg", nil},                          // C2 BD: "½" is a number
 	}
 	for _, tt := range tests {
 		t.Run(tt.password, func(t *testing.T) {

@@ -14,13 +14,14 @@ import (
 // user is a seeded user: its first login, the other names it logs in with,
 // and its profile.
 type user struct {
-	tenant, login string
-	aliases       []string
-	hash          string
-	profile       map[string]any
+	tenant, login, role string
+	aliases             []string
+	hash                string
+	profile             map[string]any
 }
 
-// Seed implements face.Face: the document's admins and stores' customers.
+// Seed implements face.Face: the document's admins, sellers and stores'
+// customers.
 // Users whose first login exists already are left as they are; an alias
 // (admin e-mail, customer phone) taken by another user fails the seed.
 // Seeded passwords need not meet the password policy.
@@ -34,8 +35,26 @@ func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*ide
 		if a.Username == "" || a.Email == "" || a.Password == "" {
 			return nil, fmt.Errorf("openloyalty: admin %d: username, email and password are required", i)
 		}
-		users = append(users, user{tenant: AdminTenant, login: a.Username, aliases: []string{a.Email},
-			hash: hash(a.Password), profile: map[string]any{"username": a.Username, "email": a.Email}})
+		profile := map[string]any{"username": a.Username, "email": a.Email}
+		if a.SuperAdmin {
+			profile["superAdmin"] = true
+		}
+		perms, err := realPermissions(a.Permissions)
+		if err != nil {
+			return nil, fmt.Errorf("openloyalty: admin %d: %w", i, err)
+		}
+		if len(perms) > 0 {
+			profile["permissions"] = perms
+		}
+		users = append(users, user{tenant: AdminTenant, login: a.Username, role: RoleAdmin, aliases: []string{a.Email},
+			hash: hash(a.Password), profile: profile})
+	}
+	for i, sl := range doc.Sellers {
+		if sl.Email == "" || sl.Password == "" {
+			return nil, fmt.Errorf("openloyalty: seller %d: email and password are required", i)
+		}
+		users = append(users, user{tenant: SellerTenant, login: sl.Email, role: RoleSeller,
+			hash: hash(sl.Password), profile: map[string]any{"email": sl.Email}})
 	}
 	for _, code := range slices.Sorted(maps.Keys(doc.Stores)) { // sorted: ids are drawn in a stable order
 		if !storePattern.MatchString(code) {
@@ -49,7 +68,7 @@ func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*ide
 			if c.Phone != "" {
 				profile["phone"] = c.Phone
 			}
-			users = append(users, user{tenant: code, login: c.Email, aliases: []string{c.Phone},
+			users = append(users, user{tenant: code, login: c.Email, role: RoleCustomer, aliases: []string{c.Phone},
 				hash: hash(c.Password), profile: profile})
 		}
 	}
@@ -63,15 +82,42 @@ func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*ide
 	}, nil
 }
 
+// realPermissions are an admin's permissions as the service reports them
+// (Role::getRealPermissions): each access in order, MODIFY followed by the
+// VIEW it implies, without repeats; JSON-shaped, as the profile is.
+func realPermissions(in map[string][]string) (map[string]any, error) {
+	out := map[string]any{}
+	for resource, accesses := range in {
+		if resource == "" {
+			return nil, errors.New("a permission's resource is empty")
+		}
+		var list []any
+		add := func(a string) {
+			if !slices.Contains(list, any(a)) {
+				list = append(list, a)
+			}
+		}
+		for _, a := range accesses {
+			if a != "VIEW" && a != "MODIFY" {
+				return nil, fmt.Errorf("permission %q of %s is not VIEW or MODIFY", a, resource)
+			}
+			add(a)
+			if a == "MODIFY" {
+				add("VIEW")
+			}
+		}
+		if len(list) > 0 {
+			out[resource] = list
+		}
+	}
+	return out, nil
+}
+
 // create adds a user with a UUID and one login per name.
 func create(tx *identity.Tx, u user) error {
-	role := RoleCustomer
-	if u.tenant == AdminTenant {
-		role = RoleAdmin
-	}
 	cust, _, err := tx.CreateCustomer(identity.NewCustomer{
 		API: API, Tenant: u.tenant, Number: tx.Random().UUID(), Email: u.login, PasswordHash: u.hash,
-		Role: role, Active: true, Profile: u.profile,
+		Role: u.role, Active: true, Profile: u.profile,
 	})
 	if errors.Is(err, identity.ErrDuplicate) {
 		return nil
@@ -83,7 +129,7 @@ func create(tx *identity.Tx, u user) error {
 		if alias == "" || strings.EqualFold(alias, u.login) {
 			continue
 		}
-		if _, err := tx.AddAccount(cust, alias, u.hash, role); err != nil {
+		if _, err := tx.AddAccount(cust, alias, u.hash, u.role); err != nil {
 			return fmt.Errorf("openloyalty: %q of %s: %w", alias, u.login, err)
 		}
 	}

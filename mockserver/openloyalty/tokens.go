@@ -24,13 +24,14 @@ type credentials struct {
 	AltPassword string `json:"password"`
 }
 
-func (f *Face) adminLogin(c *face.Call) error { return f.login(c, AdminTenant) }
+// loginOf is the login of a kind of user.
+func (f *Face) loginOf(k kind) func(*face.Call) error {
+	return func(c *face.Call) error { return f.login(c, k) }
+}
 
-func (f *Face) customerLogin(c *face.Call) error { return f.login(c, c.R.PathValue("storeCode")) }
-
-// login checks credentials against the users of tenant and answers a JWT
-// with a new refresh token.
-func (f *Face) login(c *face.Call, tenant string) error {
+// login checks credentials against the users of kind k the path addresses
+// and answers a JWT with a new refresh token.
+func (f *Face) login(c *face.Call, k kind) error {
 	var in credentials
 	if err := c.Decode(&in); err != nil {
 		return err
@@ -42,28 +43,29 @@ func (f *Face) login(c *face.Call, tenant string) error {
 	if password == "" {
 		password = in.AltPassword
 	}
+	tenant := k.tenant(c.R)
 	var u *store.Customer
 	err := f.id.Read(func(tx *identity.Tx) (err error) { // bcrypt runs outside the write lock
-		_, u, err = tx.Authenticate(API, tenant, name, password)
+		_, u, err = tx.Authenticate(API, tenant, loginName(tx, k, tenant, name), password)
 		return err
 	})
+	inactive := errors.Is(err, identity.ErrLocked) || errors.Is(err, identity.ErrInactive)
 	switch {
+	case inactive && k == sellerKind:
+		return errSellerInactive // the seller provider's SellerIsNotActiveException
 	case errors.Is(err, identity.ErrLocked):
 		return errLocked
 	case err != nil:
 		return errBadCredentials
 	}
 	var out tokens
-	var now time.Time
+	var now, last time.Time
 	err = f.id.Write(func(tx *identity.Tx) error {
 		cur, err := tx.Customer(u.ID)
 		if err != nil {
 			return errBadCredentials // deleted meanwhile
 		}
-		seen := *cur
-		seen.LastSeen = tx.Now()
-		tx.SaveCustomer(&seen)
-		now, u = tx.Now(), &seen
+		now, last, u = tx.Now(), cur.LastSeen, seen(tx, cur)
 		out.RefreshToken = tx.Random().Hex(128)
 		tx.PutToken(&store.Token{
 			Value: out.RefreshToken, Kind: store.TokenRefresh, API: API, Tenant: tenant,
@@ -74,10 +76,34 @@ func (f *Face) login(c *face.Call, tenant string) error {
 	if err != nil {
 		return err
 	}
-	if out.Token, err = f.sign(u, now); err != nil {
+	if out.Token, err = f.sign(u, now, last); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// loginName is the login name of the user of tenant that name designates:
+// name itself, or, when name is the id of a customer or seller, its first
+// login (the service creates them with their id as username).
+func loginName(tx *identity.Tx, k kind, tenant, name string) string {
+	if k == adminKind {
+		return name
+	}
+	if u, err := tx.CustomerByNumber(API, tenant, name); err == nil {
+		if accounts := tx.AccountsOf(u.ID); len(accounts) > 0 {
+			return accounts[0].Email
+		}
+	}
+	return name
+}
+
+// seen records a successful authentication (a login or a refresh, as both
+// end in the service's success handler) and returns the updated user.
+func seen(tx *identity.Tx, u *store.Customer) *store.Customer {
+	cp := *u
+	cp.LastSeen = tx.Now()
+	tx.SaveCustomer(&cp)
+	return &cp
 }
 
 // refresh answers a new JWT for a live refresh token, and the same refresh
@@ -93,16 +119,17 @@ func (f *Face) refresh(c *face.Call) error {
 		in.RefreshToken = c.R.URL.Query().Get("refresh_token")
 	}
 	var u *store.Customer
-	var now time.Time
+	var now, last time.Time
 	err := f.id.Write(func(tx *identity.Tx) (err error) {
 		tok, err := tx.Token(in.RefreshToken, store.TokenRefresh)
 		if err != nil || tok.API != API {
 			return errBadRefresh
 		}
-		if u, err = tx.Customer(tok.CustomerID); err != nil {
+		cur, err := tx.Customer(tok.CustomerID)
+		if err != nil {
 			return errBadRefresh
 		}
-		now = tx.Now()
+		now, last, u = tx.Now(), cur.LastSeen, seen(tx, cur)
 		slid := *tok
 		slid.Expires = now.Add(RefreshTTL)
 		tx.PutToken(&slid)
@@ -112,7 +139,7 @@ func (f *Face) refresh(c *face.Call) error {
 		return err
 	}
 	out := tokens{RefreshToken: in.RefreshToken}
-	if out.Token, err = f.sign(u, now); err != nil {
+	if out.Token, err = f.sign(u, now, last); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
