@@ -85,7 +85,7 @@ func seconds(d time.Duration) int { return int(d / time.Second) }
 func queryTenant(q url.Values) (string, error) {
 	tenant, hybris := q.Get("tenant"), q.Get("hybris-tenant")
 	if tenant != "" && hybris != "" && tenant != hybris {
-		return "", invalid("query", "hybris-tenant", badTenant)
+		return "", invalid("query", "hybris-tenant", "hybris-tenant '"+hybris+"' is not tenant '"+tenant+"'.") // rendered with badTenant
 	}
 	tenant = cmp.Or(tenant, hybris)
 	if !tenantPattern.MatchString(tenant) {
