@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/doppel-dev/doppel/internal/redact"
 	"github.com/doppel-dev/doppel/mockserver"
 )
 
@@ -51,6 +52,10 @@ func TestTrailingSlashIsEmporixOnly(t *testing.T) {
 	assert.Len(t, mail, 1, "the reset was done")
 	got := pick(h.journal("?limit=1").Requests[0], "path", "operation", "status")
 	assert.Equal(t, map[string]any{"path": "/customer/acme/password/reset", "operation": "requestPasswordReset", "status": 204.0}, got)
+
+	h.do("GET", "/customer/acme/signup/optin/0pt1nS3cret/", nil, "Authorization", anon)
+	assert.Equal(t, "/customer/acme/signup/optin/"+redact.Mask, h.journal("?limit=1").Requests[0]["path"],
+		"a secret in a slashed path is redacted as in the canonical one")
 
 	w = h.do("GET", "/customer/acme/password/reset/", nil, "Authorization", anon)
 	assert.Equal(t, http.StatusMethodNotAllowed, w.Code, w.Body.String())
