@@ -60,6 +60,7 @@ func TestEmporixErrorDialect(t *testing.T) {
 		{"signup password too short", "POST", "/customer/acme/signup",
 			`{"email":"bob@example.org","password":"p","signup":{"email":"bob@example.org","password":"12345"}}`, []string{"Authorization", anon}},
 		{"new login not an address", "POST", "/customer/acme/me/accounts/internal", `{"email":"ann2","password":"p"}`, []string{"Authorization", cust}},
+		{"new login without a password", "POST", "/customer/acme/me/accounts/internal", `{"email":"ann2@example.org","password":""}`, []string{"Authorization", cust}},
 		{"unknown exchange config", "POST", exchange + subjectToken(`{"email":"eve@example.org"}`) + "&config=site_XX", nil, []string{"Authorization", anon}},
 		{"subject token not a JWT", "POST", exchange + "nope", nil, []string{"Authorization", anon}},
 		{"subject token without email", "POST", exchange + subjectToken(`{"sub":"eve"}`), nil, []string{"Authorization", anon}},

@@ -61,10 +61,7 @@ func (f *Face) signup(c *face.Call) error {
 	if err := c.Decode(&in); err != nil {
 		return err
 	}
-	if in.Password == "" {
-		return badRequest("'email' and 'password' must not be empty.")
-	}
-	if err := emailField("email", in.Email); err != nil {
+	if err := emailField("email", in.Email); err != nil { // the contract requires a non-empty password
 		return err
 	}
 	login := credentials{Email: in.Email, Password: in.Password}
@@ -294,11 +291,11 @@ func (f *Face) addAccount(c *face.Call) error {
 	if err := c.Decode(&in); err != nil {
 		return err
 	}
-	if in.Password == "" {
-		return badRequest("'email' and 'password' must not be empty.")
-	}
 	if err := emailField("email", in.Email); err != nil {
 		return err
+	}
+	if in.Password == "" {
+		return invalid("body", "password", "'password' must not be empty.")
 	}
 	hash := f.id.HashPassword(in.Password)
 	tok := caller(c)
