@@ -11,6 +11,7 @@ const (
 	newPassword = "N3w!Secret"
 	badTenant   = "The tenant information provided with the request is not valid."
 	uuidPattern = `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
+	callback    = "https://shop.doppel.test/callback" // the redirect_uri social logins name
 )
 
 // labels are the Emporix label plus capabilities.
@@ -40,7 +41,7 @@ func anonymousRefresh() Step {
 func socialCustomer(codeVar string) Steps {
 	return Steps{
 		POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{"+codeVar+"}").
-			Query("redirect_uri", "https://shop.doppel.test/callback").Expect(200).
+			Query("redirect_uri", callback).Expect(200).
 			Capture("social", "access_token").Capture("subject", "social_access_token"),
 		me("social").Expect(200).Capture("id", "id"),
 	}
@@ -80,8 +81,8 @@ func refused(step Step) Step { return step.ExpectFault("oauth.v2.InvalidAccessTo
 func me(tokVar string) Step { return GET("/customer/{tenant}/me").As(tokVar) }
 
 func address(street string) Obj {
-	return Obj{"contactName": "Ann Example", "street": street, "streetNumber": "1", "zipCode": "11011",
-		"city": "Berlin", "country": "DE", "tags": Arr{"SHIPPING"}}
+	return Obj{"contactName": "Ann Example", "street": street, "streetNumber": "1", "zipCode": "14467",
+		"city": "Potsdam", "country": "DE", "tags": Arr{"SHIPPING"}}
 }
 
 // addAddress adds an address for "tok" and binds its id to idVar.
@@ -254,12 +255,12 @@ func emporix() []Scenario {
 			Labels: labels(Smoke), Emails: []string{"email"},
 			Steps: Seq(anonymous(),
 				POST("/customer/{tenant}/signup").As("anon").JSON(Obj{"email": "{email}", "password": password,
-					"customerDetails": Obj{"firstName": "Ann", "lastName": "Example", "contactPhone": "123456789"}}).
+					"customerDetails": Obj{"firstName": "Ann", "lastName": "Example", "contactPhone": "+4933112345"}}).
 					Expect(201).Capture("id", "id"),
 				logIn("email", password, "tok"),
 				me("tok").Expect(200, Equals("id", Var("id")), Equals("customerNumber", Var("id")),
 					Includes("accounts.*.id", "{email}"), Equals("contactEmail", "{email}"), Equals("firstName", "Ann"),
-					Equals("lastName", "Example"), Equals("contactPhone", "123456789"), Present("metadata.version"),
+					Equals("lastName", "Example"), Equals("contactPhone", "+4933112345"), Present("metadata.version"),
 					Absent("addresses"))),
 		},
 		{
@@ -283,20 +284,20 @@ func emporix() []Scenario {
 			ID: "EMP-PROF-004", Description: "A PATCH of /me without metadata.version MUST apply without locking and keep the fields it does not name.",
 			Labels: labels(), Emails: []string{"email"},
 			Steps: Seq(customer("email"),
-				PATCH("/customer/{tenant}/me").As("tok").JSON(Obj{"firstName": "Ann", "company": "Emporix"}).Expect(200),
-				PATCH("/customer/{tenant}/me").As("tok").JSON(Obj{"lastName": "Example", "preferredCurrency": "EUR"}).Expect(200),
-				me("tok").Expect(200, Equals("firstName", "Ann"), Equals("lastName", "Example"), Equals("company", "Emporix"),
-					Equals("preferredCurrency", "EUR"), Equals("contactEmail", "{email}"))),
+				PATCH("/customer/{tenant}/me").As("tok").JSON(Obj{"firstName": "Ann", "company": "Acme Trading"}).Expect(200),
+				PATCH("/customer/{tenant}/me").As("tok").JSON(Obj{"lastName": "Example", "preferredCurrency": "CHF"}).Expect(200),
+				me("tok").Expect(200, Equals("firstName", "Ann"), Equals("lastName", "Example"), Equals("company", "Acme Trading"),
+					Equals("preferredCurrency", "CHF"), Equals("contactEmail", "{email}"))),
 		},
 		{
 			ID: "EMP-PROF-005", Description: "GET /me?expand=addresses MUST include the addresses, the sign-up address being the default.",
 			Labels: labels(), Emails: []string{"email"},
 			Steps: Seq(anonymous(),
 				POST("/customer/{tenant}/signup").As("anon").JSON(Obj{"email": "{email}", "password": password,
-					"customerAddress": address("Platz der Republik")}).Expect(201),
+					"customerAddress": address("Lindenallee")}).Expect(201),
 				logIn("email", password, "tok"),
 				me("tok").Query("expand", "addresses").Expect(200, Len("addresses", 1),
-					Equals("addresses.0.street", "Platz der Republik"), Equals("addresses.0.isDefault", true), Present("addresses.0.id"))),
+					Equals("addresses.0.street", "Lindenallee"), Equals("addresses.0.isDefault", true), Present("addresses.0.id"))),
 		},
 		{
 			ID: "EMP-PROF-006", Description: "Deleting /me MUST mail a confirmation token, and confirming with it MUST delete the customer, refusing its tokens and login afterwards.",
@@ -344,10 +345,10 @@ func emporix() []Scenario {
 		{
 			ID: "EMP-ADDR-001", Description: "An added address MUST be listed and readable by id, the first one as the default.",
 			Labels: labels(Smoke), Emails: []string{"email"},
-			Steps: Seq(customer("email"), addAddress("Platz der Republik", "a1"),
+			Steps: Seq(customer("email"), addAddress("Lindenallee", "a1"),
 				GET("/customer/{tenant}/me/addresses").As("tok").Expect(200, Len("", 1), Equals("0.id", Var("a1")),
-					Equals("0.street", "Platz der Republik"), Equals("0.isDefault", true), Includes("0.tags", "SHIPPING")),
-				getAddress("a1").Expect(200, Equals("id", Var("a1")), Equals("city", "Berlin"), Equals("isDefault", true))),
+					Equals("0.street", "Lindenallee"), Equals("0.isDefault", true), Includes("0.tags", "SHIPPING")),
+				getAddress("a1").Expect(200, Equals("id", Var("a1")), Equals("city", "Potsdam"), Equals("isDefault", true))),
 		},
 		{
 			ID: "EMP-ADDR-002", Description: "Making another address the default MUST clear the previous default.",
@@ -361,14 +362,14 @@ func emporix() []Scenario {
 		{
 			ID: "EMP-ADDR-003", Description: "A PATCH of an address MUST change the fields it names and keep the others.",
 			Labels: labels(), Emails: []string{"email"},
-			Steps: Seq(customer("email"), addAddress("Platz der Republik", "a1"),
-				PATCH("/customer/{tenant}/me/addresses/{a1}").As("tok").JSON(Obj{"streetNumber": "2", "streetAppendix": "Platz"}).Expect(200),
-				getAddress("a1").Expect(200, Equals("streetNumber", "2"), Equals("streetAppendix", "Platz"), Equals("street", "Platz der Republik"))),
+			Steps: Seq(customer("email"), addAddress("Lindenallee", "a1"),
+				PATCH("/customer/{tenant}/me/addresses/{a1}").As("tok").JSON(Obj{"streetNumber": "2", "streetAppendix": "Hinterhaus"}).Expect(200),
+				getAddress("a1").Expect(200, Equals("streetNumber", "2"), Equals("streetAppendix", "Hinterhaus"), Equals("street", "Lindenallee"))),
 		},
 		{
 			ID: "EMP-ADDR-004", Description: "Tags MUST be added and removed through ?tags= lists.",
 			Labels: labels(), Emails: []string{"email"},
-			Steps: Seq(customer("email"), addAddress("Platz der Republik", "a1"),
+			Steps: Seq(customer("email"), addAddress("Lindenallee", "a1"),
 				POST("/customer/{tenant}/me/addresses/{a1}/tags").As("tok").Query("tags", "BILLING,HQ").Expect(204, NoBody()),
 				getAddress("a1").Expect(200, Includes("tags", "BILLING"), Includes("tags", "HQ"), Includes("tags", "SHIPPING")),
 				DELETE("/customer/{tenant}/me/addresses/{a1}/tags").As("tok").Query("tags", "SHIPPING,HQ").Expect(204, NoBody()),
@@ -377,7 +378,7 @@ func emporix() []Scenario {
 		{
 			ID: "EMP-ADDR-005", Description: "A deleted address MUST be answered 404 afterwards.",
 			Labels: labels(), Emails: []string{"email"},
-			Steps: Seq(customer("email"), addAddress("Platz der Republik", "a1"),
+			Steps: Seq(customer("email"), addAddress("Lindenallee", "a1"),
 				DELETE("/customer/{tenant}/me/addresses/{a1}").As("tok").Expect(204, NoBody()),
 				getAddress("a1").ExpectError(404, "resource_not_found"),
 				DELETE("/customer/{tenant}/me/addresses/{a1}").As("tok").ExpectError(404, "resource_not_found"),
@@ -386,13 +387,13 @@ func emporix() []Scenario {
 		{
 			ID: "EMP-ADDR-006", Description: "Another customer's address MUST be answered 404 and stay unchanged.",
 			Labels: labels(), Emails: []string{"email", "other"},
-			Steps: Seq(customer("email"), addAddress("Platz der Republik", "a1"),
+			Steps: Seq(customer("email"), addAddress("Lindenallee", "a1"),
 				logIn("email", password, "owner"),
 				signUp("other", password, "otherId"), logIn("other", password, "tok"),
 				getAddress("a1").ExpectError(404, "resource_not_found"),
 				PATCH("/customer/{tenant}/me/addresses/{a1}").As("tok").JSON(Obj{"street": "Stolen"}).ExpectError(404, "resource_not_found"),
 				DELETE("/customer/{tenant}/me/addresses/{a1}").As("tok").ExpectError(404, "resource_not_found"),
-				GET("/customer/{tenant}/me/addresses/{a1}").As("owner").Expect(200, Equals("street", "Platz der Republik"))),
+				GET("/customer/{tenant}/me/addresses/{a1}").As("owner").Expect(200, Equals("street", "Lindenallee"))),
 		},
 		{
 			ID: "EMP-ADDR-007", Description: "Deleting the default address SHOULD make the oldest remaining address the default.",
@@ -408,7 +409,7 @@ func emporix() []Scenario {
 			Labels: labels(), Emails: []string{"email"},
 			Steps: Seq(customer("email"), addAddress("First Street", "a1"), addAddress("Second Street", "a2"),
 				PUT("/customer/{tenant}/me/addresses/{a2}").As("tok").JSON(Obj{"id": "{a2}", "contactName": "Ann Example",
-					"street": "Second Street", "streetNumber": "7", "zipCode": "10115", "city": "Berlin", "country": "DE",
+					"street": "Second Street", "streetNumber": "7", "zipCode": "10115", "city": "Potsdam", "country": "DE",
 					"isDefault": true, "tags": Arr{"BILLING"}}).Expect(200),
 				getAddress("a2").Expect(200, Equals("streetNumber", "7"), Equals("zipCode", "10115"), Equals("isDefault", true),
 					Equals("tags", Arr{"BILLING"})),
@@ -539,22 +540,25 @@ func emporix() []Scenario {
 			ID: "EMP-SOCIAL-001", Description: "A social login with an authorization code MUST return the customer and social token set, and the same code MUST log in the same customer.",
 			Labels: labels(SocialLogin), Fresh: []string{"code"},
 			Steps: Seq(anonymous(),
-				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{code}").Query("redirect_uri", "https://shop.example.com/callback").
+				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{code}").Query("redirect_uri", callback).
 					Query("code_verifier", "verifier").Header("session-id", "{anonSession}").
 					Expect(200, Matches("access_token", `^[A-Za-z0-9]{28}$`), Present("social_access_token"), Present("social_id_token"),
 						Equals("expires_in", "2591999"), Equals("refresh_token_expires_in", "86399"), Equals("scope", "tenant={tenant}")).
 					Capture("tok", "access_token"),
 				me("tok").Expect(200).Capture("id", "id"),
-				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{code}").Expect(200).Capture("tok2", "access_token"),
+				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{code}").Query("redirect_uri", callback).
+					Expect(200).Capture("tok2", "access_token"),
 				me("tok2").Expect(200, Equals("id", Var("id")))),
 		},
 		{
 			ID: "EMP-SOCIAL-002", Description: "Social logins with different codes MUST log in different customers.",
 			Labels: labels(SocialLogin), Fresh: []string{"code", "other"},
 			Steps: Seq(anonymous(),
-				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{code}").Expect(200).Capture("tok", "access_token"),
+				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{code}").Query("redirect_uri", callback).
+					Expect(200).Capture("tok", "access_token"),
 				me("tok").Expect(200).Capture("id", "id"),
-				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{other}").Expect(200).Capture("tok2", "access_token"),
+				POST("/customer/{tenant}/socialLogin").As("anon").Query("code", "{other}").Query("redirect_uri", callback).
+					Expect(200).Capture("tok2", "access_token"),
 				me("tok2").Expect(200, NotEquals("id", Var("id")))),
 		},
 		{
