@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
 	"strings"
@@ -19,6 +20,10 @@ func TestEmporixErrorDialect(t *testing.T) {
 	anon := "Bearer " + h.anonymous("acme")
 	cust := "Bearer " + h.customer("acme", "ann@example.com", "secret")
 	big := `{"email":"` + strings.Repeat("x", 1<<20) + `","password":"p"}`
+	login := "/customerlogin/auth/anonymous/login?client_id=x&tenant=acme"
+	refresh := "/customerlogin/auth/anonymous/refresh?client_id=x&tenant=acme"
+	exchange := "/customer/acme/exchangeauthtoken?subjectAccessToken="
+	anonRefresh := decode[map[string]any](t, h.do("GET", login, nil))["refresh_token"].(string)
 	cases := []struct {
 		name, method, path string
 		body               any
@@ -42,6 +47,27 @@ func TestEmporixErrorDialect(t *testing.T) {
 		{"unknown reset token", "POST", "/customer/acme/password/reset/update", `{"token":"nope","password":"x"}`, []string{"Authorization", anon}},
 		{"stale version", "PATCH", "/customer/acme/me", `{"metadata":{"version":7}}`, []string{"Authorization", cust}},
 		{"tags missing", "POST", "/customer/acme/me/addresses/abc/tags", nil, []string{"Authorization", cust}},
+		{"tenant and hybris-tenant differ", "GET", login + "&hybris-tenant=other", nil, nil},
+		{"invalid hybris-tenant", "GET", "/customerlogin/auth/anonymous/login?client_id=x&hybris-tenant=A!", nil, nil},
+		{"hybris-session-id not a UUID", "GET", login + "&hybris-session-id=s1", nil, nil},
+		{"refresh without a token", "GET", refresh, nil, nil},
+		{"unknown anonymous_token", "GET", refresh + "&anonymous_token=nope", nil, nil},
+		{"refresh token as anonymous_token", "GET", refresh + "&anonymous_token=" + anonRefresh, nil, nil},
+		{"sign-up e-mail not an address", "POST", "/customer/acme/signup", `{"email":"ann","password":"p"}`, []string{"Authorization", anon}},
+		{"sign-up e-mail with a name", "POST", "/customer/acme/signup", `{"email":"Ann <ann@example.org>","password":"p"}`, []string{"Authorization", anon}},
+		{"signup e-mail not an address", "POST", "/customer/acme/signup",
+			`{"email":"bob@example.org","password":"p","signup":{"email":"bob","password":"secret"}}`, []string{"Authorization", anon}},
+		{"signup password too short", "POST", "/customer/acme/signup",
+			`{"email":"bob@example.org","password":"p","signup":{"email":"bob@example.org","password":"12345"}}`, []string{"Authorization", anon}},
+		{"new login not an address", "POST", "/customer/acme/me/accounts/internal", `{"email":"ann2","password":"p"}`, []string{"Authorization", cust}},
+		{"new login without a password", "POST", "/customer/acme/me/accounts/internal", `{"email":"ann2@example.org","password":""}`, []string{"Authorization", cust}},
+		{"unknown exchange config", "POST", exchange + subjectToken(`{"email":"eve@example.org"}`) + "&config=site_XX", nil, []string{"Authorization", anon}},
+		{"subject token not a JWT", "POST", exchange + "nope", nil, []string{"Authorization", anon}},
+		{"subject token without email", "POST", exchange + subjectToken(`{"sub":"eve"}`), nil, []string{"Authorization", anon}},
+		{"expired subject token", "POST", exchange + subjectToken(`{"email":"eve@example.org","exp":1}`), nil, []string{"Authorization", anon}},
+		{"exchange without a token", "POST", exchange + subjectToken(`{"email":"eve@example.org"}`), nil, nil},
+		{"PUT of an unknown address", "PUT", "/customer/acme/me/addresses/abc", `{"street":"x"}`, []string{"Authorization", cust}},
+		{"wrong method, trailing slash", "GET", "/customer/acme/password/reset/", nil, []string{"Authorization", anon}},
 	}
 	got := map[string]any{}
 	for _, c := range cases {
@@ -52,4 +78,11 @@ func TestEmporixErrorDialect(t *testing.T) {
 		got[c.name] = map[string]any{"status": w.Code, "body": body}
 	}
 	assertGolden(t, "emporix-errors.golden.json", got)
+}
+
+// subjectToken is an identity provider's access token with a payload, signed
+// with a key doppel does not know.
+func subjectToken(payload string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + "." + enc([]byte("signature"))
 }

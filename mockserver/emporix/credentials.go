@@ -3,7 +3,6 @@ package emporix
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
@@ -105,8 +104,8 @@ func (f *Face) emailChange(c *face.Call) error {
 	if err := c.Decode(&in); err != nil {
 		return err
 	}
-	if !strings.Contains(in.NewEmail, "@") {
-		return badRequest("'newEmail' must be an e-mail address.")
+	if err := emailField("newEmail", in.NewEmail); err != nil {
+		return err
 	}
 	tok := caller(c)
 	var accountID string

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -37,6 +38,22 @@ type signupRequest struct {
 	Password        string         `json:"password"`
 	CustomerDetails map[string]any `json:"customerDetails"`
 	CustomerAddress map[string]any `json:"customerAddress"`
+	Signup          *credentials   `json:"signup"` // separate login credentials
+}
+
+// isEmail reports whether s is a bare e-mail address, local@domain, with
+// neither a display name nor surrounding spaces.
+func isEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
+// emailField checks that a body field is an e-mail address.
+func emailField(field, value string) error {
+	if !isEmail(value) {
+		return invalid("body", field, "'"+field+"' must be an e-mail address.")
+	}
+	return nil
 }
 
 func (f *Face) signup(c *face.Call) error {
@@ -44,8 +61,15 @@ func (f *Face) signup(c *face.Call) error {
 	if err := c.Decode(&in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.Email) == "" || in.Password == "" {
-		return badRequest("'email' and 'password' must not be empty.")
+	if err := emailField("email", in.Email); err != nil { // the contract requires a non-empty password
+		return err
+	}
+	login := credentials{Email: in.Email, Password: in.Password}
+	if in.Signup != nil {
+		if err := emailField("signup.email", in.Signup.Email); err != nil {
+			return err
+		}
+		login = *in.Signup
 	}
 	profile := face.MergePatch(nil, in.CustomerDetails, isEditable)
 	delete(profile, "metadata")
@@ -60,17 +84,17 @@ func (f *Face) signup(c *face.Call) error {
 			}
 		}
 	}
-	hash := f.id.HashPassword(in.Password)
+	hash := f.id.HashPassword(login.Password)
 	tenant := c.R.PathValue("tenant")
 	var number string
 	err := f.id.Write(func(tx *identity.Tx) error {
 		optIn := tx.Tenant(API, tenant).DoubleOptIn
 		cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
-			API: API, Tenant: tenant, NumberDigits: 8, Email: in.Email, PasswordHash: hash,
+			API: API, Tenant: tenant, NumberDigits: 8, Email: login.Email, PasswordHash: hash,
 			Active: !optIn, Profile: profile,
 		})
 		if errors.Is(err, identity.ErrDuplicate) {
-			return duplicate(in.Email, tenant)
+			return duplicate(login.Email, tenant)
 		}
 		if err != nil {
 			return err
@@ -267,8 +291,11 @@ func (f *Face) addAccount(c *face.Call) error {
 	if err := c.Decode(&in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.Email) == "" || in.Password == "" {
-		return badRequest("'email' and 'password' must not be empty.")
+	if err := emailField("email", in.Email); err != nil {
+		return err
+	}
+	if in.Password == "" {
+		return invalid("body", "password", "'password' must not be empty.")
 	}
 	hash := f.id.HashPassword(in.Password)
 	tok := caller(c)

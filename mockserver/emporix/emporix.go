@@ -4,11 +4,13 @@
 package emporix
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/store"
@@ -54,6 +56,11 @@ func (*Face) Name() string { return API }
 // Prefixes implements face.Face.
 func (*Face) Prefixes() []string { return []string{"/customer/", "/customerlogin/"} }
 
+// ToleratesTrailingSlash implements face.SlashTolerant: Emporix's API
+// gateway answers "/customer/{tenant}/password/reset/" as the path without
+// the slash (the official storefront posts its password reset there).
+func (*Face) ToleratesTrailingSlash() bool { return true }
+
 // Tenant implements face.Face: the tenant of a /customer/{tenant}/… path
 // (a route's or not), or of the query on the customerlogin endpoints.
 func (*Face) Tenant(r *http.Request) string {
@@ -61,7 +68,8 @@ func (*Face) Tenant(r *http.Request) string {
 		tenant, _, _ := strings.Cut(rest, "/")
 		return tenant
 	}
-	return r.URL.Query().Get("tenant")
+	q := r.URL.Query()
+	return cmp.Or(q.Get("tenant"), q.Get("hybris-tenant"))
 }
 
 // Routes implements face.Face.
@@ -77,6 +85,7 @@ func (f *Face) Routes() []face.Route {
 		{Method: "GET", Path: t + "/logout", Auth: customer, Handle: f.logout},
 		{Method: "GET", Path: t + "/refreshauthtoken", Auth: anyToken, Handle: f.refreshAuthToken},
 		{Method: "GET", Path: t + "/validateauthtoken", Auth: anyToken, Handle: f.validateAuthToken},
+		{Method: "POST", Path: t + "/exchangeauthtoken", Auth: anyToken, Handle: f.exchangeAuthToken},
 		{Method: "POST", Path: t + "/socialLogin", Auth: anyToken, Handle: f.socialLogin},
 		{Method: "GET", Path: t + "/signup/optin/{token}", Auth: anyToken, Handle: f.optIn},
 		{Method: "POST", Path: t + "/signup/optin/refresh_token", Auth: anyToken, Handle: f.optInResend},
@@ -90,6 +99,7 @@ func (f *Face) Routes() []face.Route {
 		{Method: "GET", Path: t + "/me/addresses", Auth: customer, Handle: f.listAddresses},
 		{Method: "GET", Path: t + "/me/addresses/{addressId}", Auth: customer, Handle: f.getAddress},
 		{Method: "PATCH", Path: t + "/me/addresses/{addressId}", Auth: customer, Handle: f.patchAddress},
+		{Method: "PUT", Path: t + "/me/addresses/{addressId}", Auth: customer, Handle: f.patchAddress},
 		{Method: "DELETE", Path: t + "/me/addresses/{addressId}", Auth: customer, Handle: f.deleteAddress},
 		{Method: "POST", Path: t + "/me/addresses/{addressId}/tags", Auth: customer, Handle: f.addTags},
 		{Method: "DELETE", Path: t + "/me/addresses/{addressId}/tags", Auth: customer, Handle: f.removeTags},
@@ -142,7 +152,7 @@ func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
 	}
 	body := errorMessage{Status: p.Status, Type: p.Type, Message: p.Message}
 	for _, v := range p.Violations {
-		if v.Field == "tenant" {
+		if v.Field == "tenant" || v.Field == "hybris-tenant" {
 			body.Message = badTenant
 		}
 		body.Details = append(body.Details, detail{Field: v.Field, Type: "invalid_" + v.In, Message: v.Message})
@@ -161,10 +171,19 @@ var (
 	errInactive     = unauthorized("Customer account is not active", "customer.inactive_account")
 	errLocked       = unauthorized("Customer account is locked", "customer.account_locked")
 	errBadRefresh   = unauthorized("Invalid refresh token", "oauth.v2.InvalidRefreshToken")
+	errBadSubject   = unauthorized("Invalid subject access token", "customer.invalid_subject_token")
+	errOldSubject   = unauthorized("Subject access token expired", "customer.subject_token_expired")
 )
 
 func badRequest(format string, args ...any) *face.Problem {
 	return face.Errorf(http.StatusBadRequest, "bad_request", format, args...)
+}
+
+// invalid is a 400 naming one field, with the field in details as contract
+// violations are.
+func invalid(in, field, message string) *face.Problem {
+	return &face.Problem{Status: http.StatusBadRequest, Type: "bad_request", Message: message,
+		Violations: []contracts.Violation{{In: in, Field: field, Message: message}}}
 }
 
 func conflict(format string, args ...any) *face.Problem {

@@ -1,10 +1,12 @@
 package emporix
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,13 +29,14 @@ const customerScope = "approval.approval_read_own customermanagement.legalentity
 
 var tenantPattern = regexp.MustCompile(`^[a-z][a-z0-9]{2,15}$`)
 
-// anonymousTokens is the customerlogin answer.
+// anonymousTokens is the customerlogin answer; a refresh by the deprecated
+// anonymous_token has no refresh token.
 type anonymousTokens struct {
 	TokenType             string `json:"token_type"`
 	AccessToken           string `json:"access_token"`
 	ExpiresIn             int    `json:"expires_in"`
-	RefreshToken          string `json:"refresh_token"`
-	RefreshTokenExpiresIn int    `json:"refresh_token_expires_in"`
+	RefreshToken          string `json:"refresh_token,omitempty"`
+	RefreshTokenExpiresIn int    `json:"refresh_token_expires_in,omitempty"`
 	SessionID             string `json:"sessionId"`
 	Scope                 string `json:"scope"`
 }
@@ -76,15 +79,32 @@ func seconds(d time.Duration) int { return int(d / time.Second) }
 
 // ---- customerlogin ----
 
+// queryTenant is the tenant a customerlogin request names in "tenant" or, as
+// the official storefront sends it, in "hybris-tenant"; given both, they
+// must agree.
+func queryTenant(q url.Values) (string, error) {
+	tenant, hybris := q.Get("tenant"), q.Get("hybris-tenant")
+	if tenant != "" && hybris != "" && tenant != hybris {
+		return "", invalid("query", "hybris-tenant", "hybris-tenant '"+hybris+"' is not tenant '"+tenant+"'.") // rendered with badTenant
+	}
+	tenant = cmp.Or(tenant, hybris)
+	if !tenantPattern.MatchString(tenant) {
+		return "", badRequest(badTenant)
+	}
+	return tenant, nil
+}
+
 func (f *Face) anonymousLogin(c *face.Call) error {
 	q := c.R.URL.Query()
-	tenant := q.Get("tenant")
-	if !tenantPattern.MatchString(tenant) {
-		return badRequest(badTenant)
+	tenant, err := queryTenant(q)
+	if err != nil {
+		return err
 	}
 	var out anonymousTokens
-	err := f.id.Write(func(tx *identity.Tx) error {
-		out = f.issueAnonymous(tx, tenant, q.Get("client_id"), tx.Random().UUID())
+	err = f.id.Write(func(tx *identity.Tx) error {
+		// a storefront resuming its session names it (a UUID, as the contract checks)
+		session := cmp.Or(q.Get("hybris-session-id"), tx.Random().UUID())
+		out = f.issueAnonymous(tx, tenant, q.Get("client_id"), session, true)
 		return nil
 	})
 	if err != nil {
@@ -93,26 +113,36 @@ func (f *Face) anonymousLogin(c *face.Call) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// anonymousRefresh renews an anonymous session: by its refresh token, which
+// it rotates, or by the deprecated anonymous_token, the session's access
+// token (expired or not), which gets a new access token alone. With both,
+// refresh_token decides.
 func (f *Face) anonymousRefresh(c *face.Call) error {
 	q := c.R.URL.Query()
-	tenant, value := q.Get("tenant"), q.Get("refresh_token")
-	if value == "" {
-		value = q.Get("anonymous_token") // deprecated spelling
+	tenant, err := queryTenant(q)
+	if err != nil {
+		return err
 	}
-	if !tenantPattern.MatchString(tenant) {
-		return badRequest(badTenant)
-	}
-	if value == "" {
-		return badRequest("Query parameter 'refresh_token' is required.")
+	refresh, access := q.Get("refresh_token"), q.Get("anonymous_token")
+	if refresh == "" && access == "" {
+		return invalid("query", "refresh_token", "Query parameter 'refresh_token' (or the deprecated 'anonymous_token') is required.")
 	}
 	var out anonymousTokens
-	err := f.id.Write(func(tx *identity.Tx) error {
-		old, err := tx.Token(value, store.TokenAnonymousRefresh)
+	err = f.id.Write(func(tx *identity.Tx) error {
+		if refresh == "" {
+			old, err := tx.Token(access, store.TokenAnonymous)
+			if old == nil || (err != nil && !errors.Is(err, identity.ErrExpiredToken)) || old.Tenant != tenant || old.API != API {
+				return errInvalidToken
+			}
+			out = f.issueAnonymous(tx, tenant, q.Get("client_id"), old.SessionID, false)
+			return nil
+		}
+		old, err := tx.Token(refresh, store.TokenAnonymousRefresh)
 		if err != nil || old.Tenant != tenant || old.API != API {
 			return errBadRefresh
 		}
 		tx.RevokeToken(old)
-		out = f.issueAnonymous(tx, tenant, q.Get("client_id"), old.SessionID)
+		out = f.issueAnonymous(tx, tenant, q.Get("client_id"), old.SessionID, true)
 		return nil
 	})
 	if err != nil {
@@ -121,18 +151,21 @@ func (f *Face) anonymousRefresh(c *face.Call) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (f *Face) issueAnonymous(tx *identity.Tx, tenant, clientID, session string) anonymousTokens {
+// issueAnonymous issues an anonymous access token in a session, and its
+// refresh token when withRefresh.
+func (f *Face) issueAnonymous(tx *identity.Tx, tenant, clientID, session string, withRefresh bool) anonymousTokens {
 	access := f.newToken(tx, store.TokenAnonymous, tenant, session, 28, AnonymousTTL)
 	access.ClientID = clientID
-	refresh := f.newToken(tx, store.TokenAnonymousRefresh, tenant, session, 32, AnonymousRefreshTTL)
-	refresh.ClientID = clientID
 	tx.PutToken(access)
-	tx.PutToken(refresh)
-	return anonymousTokens{
-		TokenType: "Bearer", AccessToken: access.Value, ExpiresIn: seconds(AnonymousTTL),
-		RefreshToken: refresh.Value, RefreshTokenExpiresIn: seconds(AnonymousRefreshTTL),
-		SessionID: session, Scope: "tenant=" + tenant,
+	out := anonymousTokens{TokenType: "Bearer", AccessToken: access.Value, ExpiresIn: seconds(AnonymousTTL),
+		SessionID: session, Scope: "tenant=" + tenant}
+	if withRefresh {
+		refresh := f.newToken(tx, store.TokenAnonymousRefresh, tenant, session, 32, AnonymousRefreshTTL)
+		refresh.ClientID = clientID
+		tx.PutToken(refresh)
+		out.RefreshToken, out.RefreshTokenExpiresIn = refresh.Value, seconds(AnonymousRefreshTTL)
 	}
+	return out
 }
 
 func (f *Face) newToken(tx *identity.Tx, kind, tenant, session string, length int, ttl time.Duration) *store.Token {

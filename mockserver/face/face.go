@@ -63,6 +63,20 @@ type Face interface {
 	Seed(doc *fixtures.Document, hash func(password string) string) (apply func(*identity.Tx) error, err error)
 }
 
+// SlashTolerant is implemented by a face whose vendor gateway answers a path
+// with one trailing slash as the path without it (Emporix's does): Mount then
+// routes "/a/b/" to the operation of "/a/b", and the journal, the faults and
+// the contract validation see the canonical "/a/b". A face that does not
+// implement it, or answers false, serves its paths exactly.
+type SlashTolerant interface {
+	ToleratesTrailingSlash() bool
+}
+
+func toleratesSlash(f Face) bool {
+	t, ok := f.(SlashTolerant)
+	return ok && t.ToleratesTrailingSlash()
+}
+
 // Route binds a contract operation to its handler.
 type Route struct {
 	Method, Path string // as in the contract
@@ -160,16 +174,25 @@ func Mount(mux *http.ServeMux, f Face, c *contracts.Contract, opts Options) erro
 		}
 		return opts.Wrap(f, h)
 	}
-	routes := f.Routes()
-	for _, rt := range routes {
+	slash := toleratesSlash(f)
+	for _, rt := range f.Routes() {
 		op := c.Operation(rt.Method, rt.Path)
 		if op == nil {
 			return fmt.Errorf("%s: route %s %s is not in the contract", f.Name(), rt.Method, rt.Path)
 		}
-		mux.Handle(rt.Method+" "+rt.Path, wrap(&pipeline{face: f, contract: c, op: op, route: rt, limit: opts.BodyLimit}))
+		pattern := rt.Method + " " + rt.Path
+		h := wrap(&pipeline{face: f, contract: c, op: op, route: rt, limit: opts.BodyLimit})
+		mux.Handle(pattern, h)
+		if slash {
+			mux.Handle(pattern+"/{$}", canonical(pattern, h))
+		}
 	}
 	fallback := wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if allow := allowed(c, r.URL.Path); allow != "" {
+		path := r.URL.Path
+		if slash {
+			path = strings.TrimSuffix(path, "/")
+		}
+		if allow := allowed(c, path); allow != "" {
 			f.Render(w, &Problem{Status: http.StatusMethodNotAllowed, Type: "method_not_allowed", Allow: allow,
 				Message: fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, allow)})
 			return
@@ -180,6 +203,18 @@ func Mount(mux *http.ServeMux, f Face, c *contracts.Contract, opts Options) erro
 		mux.Handle(p, fallback)
 	}
 	return nil
+}
+
+// canonical serves a request to "/a/b/" as one to "/a/b", matched by pattern.
+func canonical(pattern string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := new(http.Request)
+		*r2 = *r // as http.StripPrefix does; the path values stay
+		u := *r.URL
+		u.Path, u.RawPath = strings.TrimSuffix(u.Path, "/"), strings.TrimSuffix(u.RawPath, "/")
+		r2.URL, r2.Pattern = &u, pattern
+		h.ServeHTTP(w, r2)
+	})
 }
 
 // allowed lists the methods of the contract's operations on path.
@@ -247,11 +282,26 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) err
 		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if v := p.contract.ValidateRequest(r, p.op, len(body) == 0); len(v) > 0 {
+	if v := p.contract.ValidateRequest(withoutEmptyBodyType(r, body), p.op, len(body) == 0); len(v) > 0 {
 		note.Violations = v
 		return &Problem{Status: http.StatusBadRequest, Type: "bad_request", Message: summary(v), Violations: v}
 	}
 	return p.route.Handle(c)
+}
+
+// withoutEmptyBodyType returns r without its Content-Type when the body is
+// empty, for validation: no body has no media type to refuse. (axios posts a
+// null body as application/x-www-form-urlencoded with no content.) An
+// operation that needs a body still finds it missing.
+func withoutEmptyBodyType(r *http.Request, body []byte) *http.Request {
+	if len(body) > 0 || r.Header.Get("Content-Type") == "" {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.Header = r.Header.Clone()
+	r2.Header.Del("Content-Type")
+	return r2
 }
 
 func summary(v []contracts.Violation) string {
