@@ -13,15 +13,19 @@ import (
 	"time"
 
 	"github.com/doppel-dev/doppel/contracts"
+	"github.com/doppel-dev/doppel/internal/redact"
 	"github.com/doppel-dev/doppel/scenarios"
 )
 
 // maxBody bounds how much of a response is read.
 const maxBody = 8 << 20
 
-// Exchange is one request with its response: the evidence of a step.
+// Exchange is one request with its response, or one mailbox read (Method
+// "", URL naming what was read, ResponseBody what was found): the evidence
+// of a step.
 type Exchange struct {
-	Step           string
+	At             string // where in the scenario: "step 3", "cleanup 1"
+	Step           string // the step's title
 	Method, URL    string
 	RequestHeader  http.Header
 	RequestBody    []byte
@@ -29,6 +33,7 @@ type Exchange struct {
 	ResponseHeader http.Header
 	ResponseBody   []byte
 	Duration       time.Duration
+	Err            string // why no response came, e.g. a timeout
 }
 
 // StepError is a scenario's first failure, with the exchange that shows it.
@@ -37,6 +42,7 @@ type StepError struct {
 	Step     string
 	Err      error
 	Exchange *Exchange // nil for mailbox reads and failures before sending
+	run      *Run
 }
 
 func (e *StepError) Error() string {
@@ -55,6 +61,7 @@ type Run struct {
 	contract  *contracts.Contract
 	undo      []scenarios.Step
 	seen      map[MailFilter]int // messages earlier reads of the run found, by filter
+	at        string             // the step running, e.g. "step 3"
 }
 
 // Run runs a scenario: its steps in order until the first failure, then the
@@ -93,6 +100,7 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 	}
 	var failure error
 	for i, st := range s.Steps {
+		r.at = fmt.Sprintf("step %d", i+1)
 		if err := r.step(ctx, st); err != nil {
 			failure = r.fail(i+1, st, err)
 			break
@@ -100,6 +108,7 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 		r.undo = append(st.Undo, r.undo...)
 	}
 	for i, st := range r.undo {
+		r.at = fmt.Sprintf("cleanup %d", i+1)
 		if err := r.step(ctx, st); err != nil {
 			failure = errors.Join(failure, fmt.Errorf("cleanup %d: %w", i+1, r.fail(i+1, st, err)))
 		}
@@ -108,8 +117,8 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 }
 
 func (r *Run) fail(index int, st scenarios.Step, err error) *StepError {
-	e := &StepError{Index: index, Step: st.Title(), Err: err}
-	if st.Request != nil && len(r.Exchanges) > 0 && r.Exchanges[len(r.Exchanges)-1].Step == st.Title() {
+	e := &StepError{Index: index, Step: st.Title(), Err: err, run: r}
+	if st.Request != nil && len(r.Exchanges) > 0 && r.Exchanges[len(r.Exchanges)-1].At == r.at {
 		e.Exchange = &r.Exchanges[len(r.Exchanges)-1]
 	}
 	return e
@@ -122,6 +131,9 @@ func (r *Run) step(ctx context.Context, st scenarios.Step) error {
 			return err
 		}
 		body, _ := json.Marshal(newest)
+		r.target.secrets().addAll(redact.Find(body))
+		x := &r.Exchanges[len(r.Exchanges)-1]
+		x.ResponseBody = append(x.ResponseBody, "; the newest: "+string(body)...)
 		return r.expect(st, scenarios.Response{Body: body, JSON: scenarios.Normalize(newest)})
 	}
 	resp, err := r.send(ctx, st)
@@ -147,6 +159,7 @@ func (r *Run) expect(st scenarios.Step, resp scenarios.Response) error {
 		}
 		r.Vars[c.Var] = v
 	}
+	r.learn(st)
 	var problems []error
 	for _, c := range st.Checks {
 		if err := c.Eval(resp, r.Vars); err != nil {
@@ -223,25 +236,52 @@ func (r *Run) send(ctx context.Context, st scenarios.Step) (scenarios.Response, 
 		}
 		req.Header.Set(h.Name, v)
 	}
-	x := Exchange{Step: st.Title(), Method: rq.Method, URL: target, RequestHeader: req.Header.Clone(), RequestBody: body}
-	start := time.Now()
-	resp, err := r.target.client().Do(req)
-	if err != nil {
-		return scenarios.Response{}, fmt.Errorf("%s %s: %w", rq.Method, target, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	x.Duration = time.Since(start)
-	if err != nil {
-		return scenarios.Response{}, fmt.Errorf("%s %s: reading the response: %w", rq.Method, target, err)
-	}
-	x.Status, x.ResponseHeader, x.ResponseBody = resp.StatusCode, resp.Header, raw
+	x := Exchange{At: r.at, Step: st.Title(), Method: rq.Method, URL: target, RequestHeader: req.Header.Clone(), RequestBody: body}
+	known := r.target.secrets()
+	known.addHeader(req.Header)
+	known.addAll(redact.FindValues(q))
+	known.addAll(redact.Find(body))
+	raw, resp, err := r.target.do(ctx, req, &x)
 	r.Exchanges = append(r.Exchanges, x)
+	if err != nil {
+		return scenarios.Response{}, err
+	}
+	known.addAll(redact.Find(raw))
 	out := scenarios.Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 	if len(bytes.TrimSpace(raw)) > 0 {
 		out.JSON, _ = scenarios.Decode(raw)
 	}
 	return out, nil
+}
+
+// do sends a request within the target's timeout and reads the answer
+// whole, recording both in x; a request that gets no answer in time is an
+// error naming the URL and the timeout.
+func (t *Target) do(ctx context.Context, req *http.Request, x *Exchange) ([]byte, *http.Response, error) {
+	reqCtx, cancel := context.WithTimeout(ctx, t.timeout())
+	defer cancel()
+	start := time.Now()
+	fail := func(what string, err error) ([]byte, *http.Response, error) {
+		x.Duration = time.Since(start)
+		if ctx.Err() == nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
+			x.Err = fmt.Sprintf("%s within the request timeout of %s (raise it with --timeout or the target file's timeout)", what, t.timeout())
+		} else {
+			x.Err = err.Error()
+		}
+		return nil, nil, fmt.Errorf("%s %s: %s", req.Method, req.URL, x.Err)
+	}
+	resp, err := t.client().Do(req.WithContext(reqCtx))
+	if err != nil {
+		return fail("no answer", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return fail("the answer was not read whole", err)
+	}
+	x.Duration = time.Since(start)
+	x.Status, x.ResponseHeader, x.ResponseBody = resp.StatusCode, resp.Header, raw
+	return raw, resp, nil
 }
 
 // conforms checks a vendor response against the contract: never a 5xx, a
@@ -269,6 +309,14 @@ func (r *Run) conforms(resp scenarios.Response) []error {
 		problems = append(problems, fmt.Errorf("contract %s: %s", r.contract.Name, v))
 	}
 	return problems
+}
+
+// tenantOf names a mail filter's tenant, if it has one.
+func tenantOf(f MailFilter) string {
+	if f.Tenant == "" {
+		return ""
+	}
+	return ", tenant " + f.Tenant
 }
 
 // basePath is the path part of a base URL, "" for a host root.
@@ -299,6 +347,8 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 	case api.Tenant != "":
 		f.Tenant = scenarios.Text(r.Vars[api.Tenant])
 	}
+	r.Exchanges = append(r.Exchanges, Exchange{At: r.at, Step: fmt.Sprintf("mailbox %s to %s", m.Kind, to),
+		URL: fmt.Sprintf("mailbox: %s mail to %s (%s)", m.Kind, to, f.API+tenantOf(f))})
 	wait := r.target.MailWait
 	if m.Count == 0 {
 		wait = r.target.QuietWait
@@ -314,6 +364,7 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 			arrived = len(got) > r.seen[f]
 		}
 		if arrived || !time.Now().Before(deadline) {
+			r.Exchanges[len(r.Exchanges)-1].ResponseBody = fmt.Appendf(nil, "%d message(s)", len(got))
 			seen := r.seen[f]
 			if m.Count == scenarios.AnyCount { // reads of a count only assert; these take the message
 				if r.seen == nil {

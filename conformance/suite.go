@@ -3,6 +3,7 @@ package conformance
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -15,7 +16,6 @@ const ScenarioTimeout = 2 * time.Minute
 
 // Report entry names the suite attaches to specs, read by the summary.
 const (
-	entryEvidence  = "evidence"  // a failure's request, response and curl line
 	entryDeviation = "deviation" // the known deviation a failure was expected as
 )
 
@@ -58,21 +58,18 @@ func (t *Target) spec(ctx ginkgo.SpecContext, s scenarios.Scenario) {
 		ginkgo.Fail(fmt.Sprintf("unexpected pass: %s is listed as a known deviation (%s) but conforms; remove it from the deviations file", s.ID, reason))
 	case err != nil:
 		msg, evidence := t.Explain(err)
-		if evidence != "" {
-			ginkgo.AddReportEntry(entryEvidence, evidence)
-		}
-		ginkgo.Fail(msg + "\n\n" + evidence)
+		ginkgo.Fail(strings.TrimSpace(msg + "\n\n" + evidence))
 	}
 }
 
 // Explain splits a run's failure into its message and its evidence: the
-// failing step's request and response and a curl line that repeats the
-// request, every secret redacted.
+// scenario's every exchange up to the failure, bodies as received, and a
+// curl line that repeats the last request; every secret redacted.
 func (t *Target) Explain(err error) (msg, evidence string) {
 	msg = t.redact(err.Error())
 	var se *StepError
-	if errors.As(err, &se) && se.Exchange != nil {
-		evidence = t.redact(se.Exchange.String() + "\n\n" + se.Exchange.Curl())
+	if errors.As(err, &se) && se.run != nil {
+		evidence = se.run.trail()
 	}
 	return msg, evidence
 }

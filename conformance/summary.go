@@ -112,10 +112,7 @@ func outcome(sr types.SpecReport) Outcome {
 		}
 	}
 	for _, e := range sr.ReportEntries {
-		switch e.Name {
-		case entryEvidence:
-			o.Evidence = e.StringRepresentation()
-		case entryDeviation:
+		if e.Name == entryDeviation {
 			o.State = "deviation"
 		}
 	}
@@ -130,8 +127,8 @@ func outcome(sr types.SpecReport) Outcome {
 		}
 	default:
 		o.State = "failed"
-		if o.Evidence != "" { // the evidence has its own section
-			o.Message = strings.TrimSpace(strings.TrimSuffix(o.Message, o.Evidence))
+		if msg, evidence, found := strings.Cut(o.Message, evidenceMarker); found { // the evidence has its own section
+			o.Message, o.Evidence = strings.TrimSpace(msg), evidenceMarker+evidence
 		}
 	}
 	return o

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,11 +42,42 @@ type Target struct {
 	// such a failure is reported as known, and a pass as unexpected.
 	Deviations map[string]string
 	// Secrets are values never to show in a log or report (passwords and
-	// keys from the target file).
+	// keys from the target file); those a run sees are added as it goes.
 	Secrets []string
+	// Timeout bounds each request, its answer read whole (DefaultTimeout when 0).
+	Timeout time.Duration
+	// Filters names the scenario filters of the run (--focus, --label), for reports.
+	Filters []string
 
-	seq atomic.Uint64
+	seq         atomic.Uint64
+	seen        secrets
+	seedSecrets sync.Once
 }
+
+// DefaultTimeout bounds each request when the target sets no Timeout: a
+// hanging target fails each step in seconds, naming the step and the URL.
+const DefaultTimeout = 10 * time.Second
+
+func (t *Target) timeout() time.Duration {
+	if t.Timeout > 0 {
+		return t.Timeout
+	}
+	return DefaultTimeout
+}
+
+// secrets returns the secrets seen so far, the target file's among them.
+func (t *Target) secrets() *secrets {
+	t.seedSecrets.Do(func() {
+		for _, v := range t.Secrets {
+			t.seen.add("secret", v)
+		}
+	})
+	return &t.seen
+}
+
+// redact replaces every secret of the target file and every secret seen in
+// the run wherever it appears in s.
+func (t *Target) redact(s string) string { return t.secrets().redact(s) }
 
 // Endpoint is where one API of a target answers.
 type Endpoint struct {
