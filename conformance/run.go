@@ -56,6 +56,9 @@ type Run struct {
 	Scenario  scenarios.Scenario
 	Vars      scenarios.Vars
 	Exchanges []Exchange
+	// Findings are where the target differs from what doppel's contract or
+	// choices pin beyond the vendor's documentation: reported, not failing.
+	Findings []string
 	target    *Target
 	endpoint  Endpoint
 	contract  *contracts.Contract
@@ -141,13 +144,22 @@ func (r *Run) step(ctx context.Context, st scenarios.Step) error {
 		return err
 	}
 	var problems []error
-	if resp.Status != st.Status {
-		problems = append(problems, fmt.Errorf("expected status %d, got %d", st.Status, resp.Status))
+	if lo, hi := st.VendorStatus[0], st.VendorStatus[1]; resp.Status != st.Status {
+		if lo != 0 && lo <= resp.Status && resp.Status <= hi {
+			r.find(st, fmt.Sprintf("doppel's choice: expected status %d, got %d (the vendor documents %d–%d)", st.Status, resp.Status, lo, hi))
+		} else {
+			problems = append(problems, fmt.Errorf("expected status %d, got %d", st.Status, resp.Status))
+		}
 	}
 	if !st.Request.Admin {
-		problems = append(problems, r.conforms(resp)...)
+		problems = append(problems, r.conforms(st, resp)...)
 	}
 	return errors.Join(append(problems, r.expect(st, resp))...)
+}
+
+// find records a finding of doppel's contract or choices at a step.
+func (r *Run) find(st scenarios.Step, msg string) {
+	r.Findings = append(r.Findings, fmt.Sprintf("%s (%s): %s", r.at, st.Title(), msg))
 }
 
 // expect binds the step's captures, then evaluates its checks.
@@ -162,7 +174,11 @@ func (r *Run) expect(st scenarios.Step, resp scenarios.Response) error {
 	r.learn(st)
 	var problems []error
 	for _, c := range st.Checks {
-		if err := c.Eval(resp, r.Vars); err != nil {
+		switch err := c.Eval(resp, r.Vars); {
+		case err == nil:
+		case c.Choice:
+			r.find(st, "doppel's choice: "+err.Error())
+		default:
 			problems = append(problems, err)
 		}
 	}
@@ -266,6 +282,10 @@ func (t *Target) do(ctx context.Context, req *http.Request, x *Exchange) ([]byte
 		if ctx.Err() == nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
 			x.Err = fmt.Sprintf("%s within the request timeout of %s (raise it with --timeout or the target file's timeout)", what, t.timeout())
 		} else {
+			var ue *url.Error
+			if errors.As(err, &ue) { // its message repeats the method and URL
+				err = ue.Err
+			}
 			x.Err = err.Error()
 		}
 		return nil, nil, fmt.Errorf("%s %s: %s", req.Method, req.URL, x.Err)
@@ -285,8 +305,9 @@ func (t *Target) do(ctx context.Context, req *http.Request, x *Exchange) ([]byte
 }
 
 // conforms checks a vendor response against the contract: never a 5xx, a
-// documented status, and headers and body as the contract says.
-func (r *Run) conforms(resp scenarios.Response) []error {
+// documented status, and headers and body as the contract says. What only
+// doppel's view of the contract requires is a finding, not a problem.
+func (r *Run) conforms(st scenarios.Step, resp scenarios.Response) []error {
 	var problems []error
 	if resp.Status >= 500 {
 		problems = append(problems, fmt.Errorf("server error %d", resp.Status))
@@ -298,15 +319,21 @@ func (r *Run) conforms(resp scenarios.Response) []error {
 	if op == nil {
 		return problems // an unknown route or method: nothing to validate against
 	}
-	if !op.Documents(resp.Status) {
-		problems = append(problems, fmt.Errorf("status %d is not documented for %s %s (%s)", resp.Status, op.Method, op.Path, op.ID))
+	switch undocumented := fmt.Sprintf("status %d is not documented for %s %s (%s)", resp.Status, op.Method, op.Path, op.ID); {
+	case !op.Documents(resp.Status) && op.Vendor:
+		return append(problems, fmt.Errorf("vendor documentation (contract %s): %s", r.contract.Name, undocumented))
+	case !op.Documents(resp.Status):
+		r.find(st, fmt.Sprintf("doppel's contract (%s): %s, an operation the vendor does not document", r.contract.Name, undocumented))
 		return problems
 	}
 	req, _ := http.NewRequest(x.Method, path+"?"+u.RawQuery, nil)
 	req.Header = x.RequestHeader
-	hr := &http.Response{StatusCode: resp.Status, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(resp.Body)), Request: req}
-	for _, v := range r.contract.ValidateResponse(req, hr) {
-		problems = append(problems, fmt.Errorf("contract %s: %s", r.contract.Name, v))
+	v := r.contract.CheckResponse(req, op, resp.Status, resp.Header, resp.Body)
+	for _, p := range v.Vendor {
+		problems = append(problems, fmt.Errorf("vendor documentation (contract %s): %s", r.contract.Name, p))
+	}
+	for _, p := range v.Doppel {
+		r.find(st, fmt.Sprintf("doppel's contract (%s): %s", r.contract.Name, p))
 	}
 	return problems
 }

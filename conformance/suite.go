@@ -17,6 +17,8 @@ const ScenarioTimeout = 2 * time.Minute
 // Report entry names the suite attaches to specs, read by the summary.
 const (
 	entryDeviation = "deviation" // the known deviation a failure was expected as
+	entryChoice    = "choice"    // a doppel-choice scenario the target answers otherwise
+	entryFinding   = "finding"   // a difference from doppel's contract or choices only
 )
 
 // Define registers one Ginkgo spec per scenario, grouped by API and labelled
@@ -45,10 +47,18 @@ func Define(target func() *Target, list []scenarios.Scenario) bool {
 // target cannot run it, failed with the evidence, or — when it is a known
 // deviation — skipped if it fails as expected and failed if it passes.
 func (t *Target) spec(ctx ginkgo.SpecContext, s scenarios.Scenario) {
+	if err := t.Validate(); err != nil {
+		ginkgo.Fail(err.Error())
+	}
 	if reason := t.Skip(s); reason != "" {
 		ginkgo.Skip(reason)
 	}
-	_, err := t.Run(ctx, s)
+	run, err := t.Run(ctx, s)
+	if run != nil {
+		for _, f := range run.Findings {
+			ginkgo.AddReportEntry(entryFinding, t.redact(f))
+		}
+	}
 	reason, known := t.Deviations[s.ID]
 	switch {
 	case known && err != nil:
@@ -56,6 +66,10 @@ func (t *Target) spec(ctx ginkgo.SpecContext, s scenarios.Scenario) {
 		ginkgo.Skip("known deviation (" + reason + "): " + firstLine(t.redact(err.Error())))
 	case known:
 		ginkgo.Fail(fmt.Sprintf("unexpected pass: %s is listed as a known deviation (%s) but conforms; remove it from the deviations file", s.ID, reason))
+	case err != nil && s.Has(scenarios.DoppelChoice):
+		msg, evidence := t.Explain(err)
+		ginkgo.AddReportEntry(entryChoice, s.ID)
+		ginkgo.Skip(strings.TrimSpace("differs from doppel's choice, which the vendor does not document (not failing): " + msg + "\n\n" + evidence))
 	case err != nil:
 		msg, evidence := t.Explain(err)
 		ginkgo.Fail(strings.TrimSpace(msg + "\n\n" + evidence))

@@ -5,10 +5,14 @@
 package conformance
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,6 +94,57 @@ type Endpoint struct {
 	OtherTenants []string
 }
 
+// Validate refuses a target the suite must not run: an unknown mode (any
+// word but quick, safe and full; "" is full) or a negative timeout.
+func (t *Target) Validate() error {
+	if t.Mode != "" {
+		if err := CheckMode(t.Mode); err != nil {
+			return err
+		}
+	}
+	if t.Timeout < 0 {
+		return fmt.Errorf("timeout %s: want a positive duration", t.Timeout)
+	}
+	return nil
+}
+
+// Reachable checks that every base URL of the target, and its mailbox,
+// answers HTTP at all (any status): one error naming each that does not,
+// instead of a failure per scenario.
+func (t *Target) Reachable(ctx context.Context) error {
+	urls := map[string]string{} // URL → what it serves
+	for _, api := range scenarios.APIs {
+		if ep, ok := t.APIs[api.Name]; ok {
+			urls[ep.BaseURL] = strings.TrimPrefix(urls[ep.BaseURL]+", "+api.Name, ", ")
+		}
+	}
+	switch m := t.Mailbox.(type) {
+	case MailpitMailbox:
+		urls[m.URL] = strings.TrimPrefix(urls[m.URL]+", mailbox", ", ")
+	case DoppelMailbox:
+		urls[m.BaseURL] = strings.TrimPrefix(urls[m.BaseURL]+", mailbox", ", ")
+	}
+	var errs []error
+	for _, u := range slices.Sorted(maps.Keys(urls)) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err == nil {
+			var x Exchange
+			_, _, err = t.do(ctx, req, &x)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot reach %s (%s): %v", u, urls[u], err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("the target is not reachable; nothing ran:\n%w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// modeSkip starts the reason of a scenario the mode leaves out: a filter,
+// not something the target lacks.
+const modeSkip = "mode "
+
 // Skip returns why the target cannot run a scenario, or "".
 func (t *Target) Skip(s scenarios.Scenario) string {
 	api := s.API()
@@ -99,9 +154,9 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 	}
 	switch {
 	case t.Mode == ModeQuick && !s.Has(scenarios.Smoke):
-		return "mode quick runs the smoke scenarios only"
+		return modeSkip + "quick runs the smoke scenarios only"
 	case t.Mode == ModeSafe && s.Has(scenarios.Destructive):
-		return "changes shared state (label destructive): runs in mode full only"
+		return modeSkip + "safe: changes shared state (label destructive), runs in mode full only"
 	}
 	for _, l := range s.Labels {
 		if _, isCapability := scenarios.Capabilities[l]; isCapability && !slices.Contains(t.Capabilities, l) {

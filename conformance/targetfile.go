@@ -26,6 +26,15 @@ const (
 	ModeFull  = "full"  // everything
 )
 
+// CheckMode refuses anything but the three modes, wherever a mode comes
+// from: a mode that is not understood must not run destructive scenarios.
+func CheckMode(mode string) error {
+	if !slices.Contains([]string{ModeQuick, ModeSafe, ModeFull}, mode) {
+		return fmt.Errorf("mode %q: want quick, safe or full", mode)
+	}
+	return nil
+}
+
 // Mailbox adapters.
 const (
 	MailboxDoppel  = "doppel"  // a doppel mock's /__doppel/mailbox
@@ -41,6 +50,7 @@ type TargetFile struct {
 	Mode         string               `yaml:"mode"`         // quick, safe or full (default safe)
 	Capabilities []string             `yaml:"capabilities"` // what the deployment offers
 	EmailDomain  string               `yaml:"emailDomain"`  // fresh addresses' domain (default example.com)
+	Timeout      Duration             `yaml:"timeout"`      // bounds each request (default 10s)
 	Mailbox      MailboxConfig        `yaml:"mailbox"`
 	APIs         map[string]APIConfig `yaml:"apis"` // by API name: emporix, openloyalty, accounts
 }
@@ -200,8 +210,11 @@ func (tf *TargetFile) Check() error {
 	if tf.Mode == "" {
 		tf.Mode = ModeSafe
 	}
-	if !slices.Contains([]string{ModeQuick, ModeSafe, ModeFull}, tf.Mode) {
-		bad("mode %q: want quick, safe or full", tf.Mode)
+	if err := CheckMode(tf.Mode); err != nil {
+		bad("%v", err)
+	}
+	if tf.Timeout < 0 {
+		bad("timeout %s: want a positive duration, e.g. 10s", time.Duration(tf.Timeout))
 	}
 	for _, c := range tf.Capabilities {
 		if _, ok := scenarios.Capabilities[c]; !ok {
@@ -310,6 +323,9 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 		return nil, err
 	}
 	t := tf.Target(secrets)
+	if err := t.Reachable(ctx); err != nil {
+		return nil, err
+	}
 	if tf.Doppel {
 		seeded := map[string]bool{}
 		for _, ep := range t.APIs {
@@ -327,7 +343,7 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 // Target builds the Target a checked target file describes.
 func (tf *TargetFile) Target(secrets []string) *Target {
 	t := &Target{Name: tf.Name, Mode: tf.Mode, APIs: map[string]Endpoint{}, EmailDomain: tf.EmailDomain,
-		Capabilities: slices.Clone(tf.Capabilities), Secrets: secrets, MailWait: time.Duration(tf.Mailbox.Wait)}
+		Capabilities: slices.Clone(tf.Capabilities), Secrets: secrets, MailWait: time.Duration(tf.Mailbox.Wait), Timeout: time.Duration(tf.Timeout)}
 	var first string
 	for _, name := range apiNames() {
 		if a, ok := tf.APIs[name]; ok {

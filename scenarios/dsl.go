@@ -52,6 +52,10 @@ type Step struct {
 	Checks   []Check    // expectations on the response (or the mail)
 	Captures []Capture  // variables bound from the response
 	Undo     []Step     // run after the scenario once this step has run, e.g. to undo a setting
+	// VendorStatus, when set, is the range of statuses the vendor documents
+	// for this answer; Status is then doppel's choice within it: a status
+	// outside the range fails, another one inside it is a finding (ChoiceWithin).
+	VendorStatus [2]int
 }
 
 // Request is an HTTP request; every string in it is a template.
@@ -66,6 +70,7 @@ type Request struct {
 	Raw         *string
 	ContentType string
 	Admin       bool // a call to doppel's admin API, not to the vendor API
+	Invalid     bool // deliberately breaks the vendor's request schema (bad input): not checked against it
 }
 
 // Param is a query parameter or header.
@@ -189,6 +194,11 @@ func (s Step) Raw(contentType, body string) Step {
 	return s
 }
 
+// Invalid marks a request that deliberately breaks the vendor's documented
+// request (malformed, missing or wrongly typed input), so that the check of
+// every scenario's requests against the vendor's spec leaves it out.
+func (s Step) Invalid() Step { s, r := s.edit(); r.Invalid = true; return s }
+
 // WithContentType overrides the Content-Type of the body.
 func (s Step) WithContentType(contentType string) Step {
 	s, r := s.edit()
@@ -202,6 +212,14 @@ func (s Step) WithContentType(contentType string) Step {
 func (s Step) Expect(status int, checks ...Check) Step {
 	s.Status = status
 	return s.And(checks...)
+}
+
+// ChoiceWithin says that the expected status is doppel's choice and the
+// vendor documents only a status in [lo, hi] (e.g. "a 4xx"): another status
+// in the range is a finding of doppel's choices, not a failure.
+func (s Step) ChoiceWithin(lo, hi int) Step {
+	s.VendorStatus = [2]int{lo, hi}
+	return s
 }
 
 // And adds checks and keeps the expected status, e.g. on a mailbox read,
@@ -285,7 +303,13 @@ type Check struct {
 	Value any    // expected value; strings are templates
 	Max   any    // upper bound of OpRange
 	Claim string // the JWT claim of OpClaim
+	// Choice marks a check that pins doppel's choice where the vendor's
+	// documentation is silent: its failure is a finding, not a failure.
+	Choice bool
 }
+
+// AsChoice marks a check as pinning doppel's choice (see Check.Choice).
+func (c Check) AsChoice() Check { c.Choice = true; return c }
 
 // Check operations.
 const (

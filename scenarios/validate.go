@@ -12,6 +12,8 @@ import (
 // idPattern is the shape of a scenario ID: the API's prefix, an area, a number.
 var idPattern = regexp.MustCompile(`^([A-Z]+)-([A-Z]+)-[0-9]{3}$`)
 
+var mustKeyword = regexp.MustCompile(`\b(MUST|SHALL|REQUIRED)\b`)
+
 var rfc2119 = regexp.MustCompile(`\b(MUST|MUST NOT|REQUIRED|SHALL|SHALL NOT|SHOULD|SHOULD NOT|RECOMMENDED|MAY|OPTIONAL)\b`)
 
 // Validate checks a scenario statically: its ID, description and labels, the
@@ -44,6 +46,9 @@ func (s Scenario) Validate() error {
 		bad("description %q has no RFC 2119 keyword", d)
 	case !strings.HasSuffix(d, "."):
 		bad("description %q must end with a full stop", d)
+	}
+	if s.Has(DoppelChoice) && mustKeyword.MatchString(d) {
+		bad("a %s scenario pins what the vendor does not document: its description %q must say SHOULD, not MUST", DoppelChoice, d)
 	}
 	if len(s.Steps) == 0 {
 		bad("no steps")
@@ -151,6 +156,9 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 	}
 	if st.Status < 100 || st.Status > 599 {
 		bad("expected status %d is not set or not an HTTP status", st.Status)
+	}
+	if lo, hi := st.VendorStatus[0], st.VendorStatus[1]; (lo != 0 || hi != 0) && (lo < 100 || hi > 599 || st.Status < lo || st.Status > hi) {
+		bad("the vendor's status range [%d, %d] must hold the expected status %d", lo, hi, st.Status)
 	}
 	switch {
 	case r.Admin && r.Method == "POST" && r.Path == SeedPath:
