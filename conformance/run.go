@@ -59,12 +59,12 @@ type Run struct {
 	// Findings are where the target differs from what doppel's contract or
 	// choices pin beyond the vendor's documentation: reported, not failing.
 	Findings []string
-	target    *Target
-	endpoint  Endpoint
-	contract  *contracts.Contract
-	undo      []scenarios.Step
-	seen      map[MailFilter]int // messages earlier reads of the run found, by filter
-	at        string             // the step running, e.g. "step 3"
+	target   *Target
+	endpoint Endpoint
+	contract *contracts.Contract
+	undo     []scenarios.Step
+	seen     map[MailFilter]int // messages earlier reads of the run found, by filter
+	at       string             // the step running, e.g. "step 3"
 }
 
 // Run runs a scenario: its steps in order until the first failure, then the

@@ -2,8 +2,8 @@ package conformance
 
 import (
 	"bytes"
-	"fmt"
 	_ "embed"
+	"fmt"
 	htmltemplate "html/template"
 	"os"
 	"path/filepath"

@@ -27,7 +27,7 @@ func entry(name, value string) types.ReportEntry {
 func TestSummaryGolden(t *testing.T) {
 	target := &conformance.Target{Name: "acme staging", Mode: conformance.ModeSafe, Timeout: 5 * time.Second,
 		Filters: []string{`--label "emporix || accounts"`},
-		APIs: map[string]conformance.Endpoint{"emporix": {BaseURL: "https://api.acme.example"}, "accounts": {BaseURL: "https://accounts.acme.example"}}}
+		APIs:    map[string]conformance.Endpoint{"emporix": {BaseURL: "https://api.acme.example"}, "accounts": {BaseURL: "https://accounts.acme.example"}}}
 	report := types.Report{StartTime: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), RunTime: 2500 * time.Millisecond, SpecReports: []types.SpecReport{
 		spec("EMP-AUTH-001: An anonymous login MUST return a token.", []string{"emporix", "smoke"}, types.SpecStatePassed, "",
 			entry("finding", `step 1 (GET /customerlogin/auth/anonymous/login): doppel's contract (emporix): body accessToken: missing property 'accessToken'`)),

@@ -8,9 +8,9 @@ package contracts
 import (
 	"bytes"
 	"embed"
-	"io"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"regexp"
@@ -75,7 +75,7 @@ type Operation struct {
 	Vendor         bool
 	VendorStatuses []string
 	pathItem       *v3.PathItem
-	inputs    []string // "header:Name" and "cookie:Name" parameters, for the memo key
+	inputs         []string // "header:Name" and "cookie:Name" parameters, for the memo key
 }
 
 // Violation is one way a request or response breaks its contract.
@@ -290,7 +290,9 @@ func (o *Operation) Documents(status int) bool { return documents(o.Statuses, st
 
 // VendorDocuments reports whether the vendor documents the operation and
 // the response status.
-func (o *Operation) VendorDocuments(status int) bool { return o.Vendor && documents(o.VendorStatuses, status) }
+func (o *Operation) VendorDocuments(status int) bool {
+	return o.Vendor && documents(o.VendorStatuses, status)
+}
 
 func documents(statuses []string, status int) bool {
 	code := fmt.Sprint(status)
