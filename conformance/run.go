@@ -253,6 +253,9 @@ func (r *Run) send(ctx context.Context, st scenarios.Step) (scenarios.Response, 
 		req.Header.Set(h.Name, v)
 	}
 	x := Exchange{At: r.at, Step: st.Title(), Method: rq.Method, URL: target, RequestHeader: req.Header.Clone(), RequestBody: body}
+	if r.target.Inspect != nil {
+		r.target.Inspect(r.Scenario, st, x)
+	}
 	known := r.target.secrets()
 	known.addHeader(req.Header)
 	known.addAll(redact.FindValues(q))

@@ -52,6 +52,9 @@ type Target struct {
 	Timeout time.Duration
 	// Filters names the scenario filters of the run (--focus, --label), for reports.
 	Filters []string
+	// Inspect, when set, sees every request before it is sent, e.g. to check
+	// it against another specification.
+	Inspect func(s scenarios.Scenario, st scenarios.Step, x Exchange)
 
 	seq         atomic.Uint64
 	seen        secrets

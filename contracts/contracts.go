@@ -111,6 +111,10 @@ func load(name string) (*Contract, error) {
 	return build(name, raw)
 }
 
+// New builds a contract from a document that is not embedded, e.g. a
+// vendor's own specification to check requests against.
+func New(name string, raw []byte) (*Contract, error) { return build(name, raw) }
+
 // build derives a document's views, parses doppel's and prepares its operations.
 func build(name string, raw []byte) (*Contract, error) {
 	v, err := derive(raw)
