@@ -65,6 +65,7 @@ type Run struct {
 	undo     []scenarios.Step
 	seen     map[MailFilter]int // messages earlier reads of the run found, by filter
 	at       string             // the step running, e.g. "step 3"
+	locals   int                // variables routes made (see local)
 }
 
 // Run runs a scenario: its steps in order until the first failure, then the
@@ -84,12 +85,8 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 	for _, v := range api.Vars {
 		r.Vars[v] = ep.Vars[v]
 	}
-	domain := t.EmailDomain
-	if domain == "" {
-		domain = "example.com"
-	}
 	for _, v := range s.Emails {
-		r.Vars[v] = "doppel-" + t.unique() + "@" + domain
+		r.Vars[v] = "doppel-" + t.unique() + "@" + r.domain()
 	}
 	for _, v := range s.Fresh {
 		r.Vars[v] = "w" + t.unique()
@@ -119,6 +116,14 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 	return r, failure
 }
 
+// domain is the domain of the run's fresh e-mail addresses.
+func (r *Run) domain() string {
+	if r.target.EmailDomain == "" {
+		return "example.com"
+	}
+	return r.target.EmailDomain
+}
+
 func (r *Run) fail(index int, st scenarios.Step, err error) *StepError {
 	e := &StepError{Index: index, Step: st.Title(), Err: err, run: r}
 	if st.Request != nil && len(r.Exchanges) > 0 && r.Exchanges[len(r.Exchanges)-1].At == r.at {
@@ -128,6 +133,9 @@ func (r *Run) fail(index int, st scenarios.Step, err error) *StepError {
 }
 
 func (r *Run) step(ctx context.Context, st scenarios.Step) error {
+	if st.Provision != nil {
+		return r.provide(ctx, *st.Provision)
+	}
 	if st.Mail != nil {
 		newest, err := r.mail(ctx, st.Mail)
 		if err != nil || newest == nil {

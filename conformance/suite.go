@@ -61,6 +61,8 @@ func (t *Target) spec(ctx ginkgo.SpecContext, s scenarios.Scenario) {
 	}
 	reason, known := t.Deviations[s.ID]
 	switch {
+	case errors.Is(err, errNoAccount):
+		ginkgo.Skip(t.redact(err.Error()))
 	case known && err != nil:
 		ginkgo.AddReportEntry(entryDeviation, reason)
 		ginkgo.Skip("known deviation (" + reason + "): " + firstLine(t.redact(err.Error())))

@@ -59,6 +59,20 @@ type Target struct {
 	seq         atomic.Uint64
 	seen        secrets
 	seedSecrets sync.Once
+	poolMu      sync.Mutex
+	pool        map[string]int // pre-provisioned accounts handed out, by API
+}
+
+// used hands out the index of an API's next pre-provisioned account.
+func (t *Target) used(api string) int {
+	t.poolMu.Lock()
+	defer t.poolMu.Unlock()
+	if t.pool == nil {
+		t.pool = map[string]int{}
+	}
+	n := t.pool[api]
+	t.pool[api]++
+	return n
 }
 
 // DefaultTimeout bounds each request when the target sets no Timeout: a
@@ -95,6 +109,9 @@ type Endpoint struct {
 	// OtherTenants are bound to a scenario's Tenants variables, in order;
 	// when empty, fresh names are made up (a doppel mock serves any tenant).
 	OtherTenants []string
+	// Accounts are pre-provisioned accounts that scenarios asking for a
+	// fresh customer use, each once, where no other route can make one.
+	Accounts []Account
 }
 
 // Validate refuses a target the suite must not run: an unknown mode (any
@@ -172,6 +189,13 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 	for _, v := range api.Vars {
 		if ep.Vars[v] == "" {
 			return fmt.Sprintf("the target does not set %s's variable %q", api.Name, v)
+		}
+	}
+	for _, st := range s.Steps {
+		if st.Provision != nil {
+			if _, why := t.route(api.Name, *st.Provision); why != "" {
+				return why
+			}
 		}
 	}
 	return ""

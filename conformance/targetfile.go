@@ -78,7 +78,8 @@ type MailKind struct {
 type APIConfig struct {
 	BaseURL      string            `yaml:"baseURL"`
 	OtherTenants []string          `yaml:"otherTenants"`
-	Vars         map[string]string `yaml:",inline"` // the API's variables, e.g. tenant and clientId
+	Customers    []Account         `yaml:"customers"` // pre-provisioned accounts, used once each (passwords as ${ENV})
+	Vars         map[string]string `yaml:",inline"`   // the API's variables, e.g. tenant and clientId
 }
 
 // Duration is a time.Duration written as "15s" in YAML.
@@ -270,9 +271,14 @@ func (tf *TargetFile) Check() error {
 			}
 			tf.APIs[name] = a
 		}
+		for i, c := range a.Customers {
+			if c.Email == "" || c.Password == "" {
+				bad("apis.%s.customers[%d]: email and password are required", name, i)
+			}
+		}
 		for v := range a.Vars {
 			if !slices.Contains(api.Vars, v) {
-				bad("apis.%s.%s: unknown field; want baseURL, otherTenants or %s", name, v, strings.Join(api.Vars, ", "))
+				bad("apis.%s.%s: unknown field; want baseURL, otherTenants, customers or %s", name, v, strings.Join(api.Vars, ", "))
 			}
 		}
 		for _, v := range api.Vars {
@@ -347,7 +353,7 @@ func (tf *TargetFile) Target(secrets []string) *Target {
 	var first string
 	for _, name := range apiNames() {
 		if a, ok := tf.APIs[name]; ok {
-			t.APIs[name] = Endpoint{BaseURL: strings.TrimSuffix(a.BaseURL, "/"), Vars: a.Vars, OtherTenants: a.OtherTenants}
+			t.APIs[name] = Endpoint{BaseURL: strings.TrimSuffix(a.BaseURL, "/"), Vars: a.Vars, OtherTenants: a.OtherTenants, Accounts: a.Customers}
 			if first == "" {
 				first = t.APIs[name].BaseURL
 			}

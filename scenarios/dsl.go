@@ -43,11 +43,13 @@ func (s Scenario) API() *API {
 	return nil
 }
 
-// Step is one HTTP request, or one mailbox read, with its expectations.
+// Step is one HTTP request, one mailbox read, or one customer the runner
+// provides, with its expectations.
 type Step struct {
-	Name     string
-	Request  *Request   // exactly one of Request and Mail is set
-	Mail     *MailQuery //
+	Name      string
+	Request   *Request   // exactly one of Request, Mail and Provision is set
+	Mail      *MailQuery //
+	Provision *Customer  //
 	Status   int        // expected HTTP status of Request
 	Checks   []Check    // expectations on the response (or the mail)
 	Captures []Capture  // variables bound from the response
@@ -258,6 +260,32 @@ func (s Step) Cleanup(steps ...Step) Step {
 	s.Undo = append(slices.Clone(s.Undo), steps...)
 	return s
 }
+
+// ---- provisioning ----
+
+// Customer is a fresh customer of the scenario's API that the runner
+// provides by the best route the target has: doppel's seed API, the
+// vendor's own API (Emporix sign-up, Open Loyalty's admin registration), or
+// the next unused pre-provisioned account of the target file. A target with
+// no route for it has the scenario skipped, with the reason.
+type Customer struct {
+	Email    string // variable bound to its e-mail
+	Password string // variable bound to its password ("" for a pending customer)
+	Pending  bool   // not activated yet: its activation mail is sent
+	ID       string // variable bound to its id, where the route learns it ("" for none)
+}
+
+// State is "an active" or "a pending".
+func (c Customer) State() string {
+	if c.Pending {
+		return "a pending"
+	}
+	return "an active"
+}
+
+// Provide is a step that has the runner create a customer and bind its
+// variables.
+func Provide(c Customer) Step { return Step{Provision: &c} }
 
 // ---- mailbox ----
 

@@ -75,6 +75,13 @@ func (s Scenario) Validate() error {
 		for _, c := range st.Captures {
 			bound[c.Var] = true
 		}
+		if c := st.Provision; c != nil {
+			for _, v := range []string{c.Email, c.Password, c.ID} {
+				if v != "" {
+					bound[v] = true
+				}
+			}
+		}
 		for j, cl := range st.Undo {
 			for _, e := range cl.check(s, bound) {
 				bad("step %d cleanup %d: %v", i+1, j+1, e)
@@ -95,10 +102,32 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 			}
 		}
 	}
+	kinds := 0
+	for _, set := range []bool{st.Request != nil, st.Mail != nil, st.Provision != nil} {
+		if set {
+			kinds++
+		}
+	}
 	switch {
-	case (st.Request == nil) == (st.Mail == nil):
-		bad("a step is exactly one request or one mailbox read")
+	case kinds != 1:
+		bad("a step is exactly one request, one mailbox read or one provided customer")
 		return errs
+	case st.Provision != nil:
+		c := st.Provision
+		switch {
+		case c.Email == "":
+			bad("a provided customer needs a variable for its e-mail")
+		case c.Pending != (c.Password == ""):
+			bad("a provided customer has a password variable unless it is pending")
+		}
+		for _, v := range []string{c.Email, c.Password, c.ID} {
+			if v != "" && bound[v] {
+				bad("the provided customer's variable %q is bound already", v)
+			}
+		}
+		if st.Status != 0 || len(st.Checks) > 0 || len(st.Captures) > 0 {
+			bad("a provided customer has no status, checks or captures: its variables are bound")
+		}
 	case st.Mail != nil:
 		if !s.Has(NeedsMailbox) {
 			bad("reads the mailbox but the scenario lacks the %q label", NeedsMailbox)
@@ -200,6 +229,8 @@ func (st Step) Title() string {
 		return st.Request.Method + " " + st.Request.Path
 	case st.Mail != nil:
 		return "mailbox " + st.Mail.Kind + " to " + st.Mail.To
+	case st.Provision != nil:
+		return "provide " + st.Provision.State() + " customer {" + st.Provision.Email + "}"
 	}
 	return "empty step"
 }
