@@ -50,10 +50,10 @@ type Step struct {
 	Request   *Request   // exactly one of Request, Mail and Provision is set
 	Mail      *MailQuery //
 	Provision *Customer  //
-	Status   int        // expected HTTP status of Request
-	Checks   []Check    // expectations on the response (or the mail)
-	Captures []Capture  // variables bound from the response
-	Undo     []Step     // run after the scenario once this step has run, e.g. to undo a setting
+	Status    int        // expected HTTP status of Request
+	Checks    []Check    // expectations on the response (or the mail)
+	Captures  []Capture  // variables bound from the response
+	Undo      []Step     // run after the scenario once this step has run, e.g. to undo a setting
 	// VendorStatus, when set, is the range of statuses the vendor documents
 	// for this answer; Status is then doppel's choice within it: a status
 	// outside the range fails, another one inside it is a finding (ChoiceWithin).
