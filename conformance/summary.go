@@ -12,6 +12,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/doppel-dev/doppel/scenarios"
@@ -240,6 +241,14 @@ func (s Summary) HTML() []byte {
 		panic("conformance: html template: " + err.Error())
 	}
 	return b.Bytes()
+}
+
+// WriteJUnit writes a Ginkgo report as JUnit XML with each failure's
+// message and evidence once: in the failure's text, not again in its
+// message attribute or a timeline.
+func WriteJUnit(r types.Report, path string) error {
+	return reporters.GenerateJUnitReportWithConfig(r, path, reporters.JunitReportConfig{OmitFailureMessageAttr: true,
+		OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped | types.SpecStateFailed | types.SpecStatePending})
 }
 
 // WriteSummary writes summary.md and summary.html into dir.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ func conform(args []string, out io.Writer) (bool, error) {
 	expect := fs.String("expect", "", "deviations file: scenario IDs expected to fail, with reasons")
 	focus := fs.String("focus", "", "run only scenarios whose ID or description matches this regular expression")
 	label := fs.String("label", "", `Ginkgo label filter, e.g. "emporix && !mailbox"`)
-	reports := fs.String("reports", "reports", "directory for junit.xml, ginkgo.json, summary.md and summary.html")
+	reports := fs.String("reports", "reports", "directory for junit.xml, ginkgo.json, summary.md and summary.html (every secret seen in the run redacted)")
 	verbose := fs.Bool("v", false, "print every scenario as it runs")
 	if err := fs.Parse(args); err != nil {
 		return false, err
@@ -81,7 +82,6 @@ func conform(args []string, out io.Writer) (bool, error) {
 		}
 	}
 	slices.Sort(target.Filters)
-	reporter.JUnitReport = filepath.Join(*reports, "junit.xml")
 	reporter.JSONReport = filepath.Join(*reports, "ginkgo.json")
 	reporter.Verbose = *verbose
 	reporter.NoColor = !isTerminal(os.Stdout)
@@ -89,8 +89,8 @@ func conform(args []string, out io.Writer) (bool, error) {
 	var ran, selected int
 	ginkgo.ReportAfterSuite("doppel summary", func(r ginkgo.Report) {
 		s := conformance.Summarize(target, r)
-		if err := s.WriteSummary(*reports); err != nil {
-			ginkgo.Fail("writing the summary: " + err.Error())
+		if err := errors.Join(s.WriteSummary(*reports), conformance.WriteJUnit(r, filepath.Join(*reports, "junit.xml"))); err != nil {
+			ginkgo.Fail("writing the reports: " + err.Error())
 		}
 		ran, selected = s.Total.Ran(), r.PreRunStats.SpecsThatWillRun
 		fmt.Fprintf(out, "\n%s; reports in %s\n", s.Line(), *reports)
