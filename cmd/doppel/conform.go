@@ -30,14 +30,27 @@ func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
 // ran passed.
 func conform(args []string, out io.Writer) (bool, error) {
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: doppel conform [flags]
+
+Runs every scenario against a deployment (doppel in-process by default) and
+writes reports. A deployment fails only for what the vendor documents; where
+doppel's contract or choices pin more, the difference is reported apart. It
+exits 0 only when something ran and everything that ran passed: an unknown
+mode, filters that select nothing, and an unreachable target are errors.
+Every secret seen in the run is redacted from the output and the reports.
+
+`)
+		fs.PrintDefaults()
+	}
 	targetArg := fs.String("target", "mock", `target file (YAML), or "mock" for doppel in-process`)
 	var overrides repeated
 	fs.Var(&overrides, "set", "override a target file field, e.g. --set apis.emporix.tenant=acme (repeatable)")
 	mode := fs.String("mode", "", "quick (smoke), safe (nothing destructive) or full; overrides the target file; any other word is refused")
 	timeout := fs.Duration("timeout", 0, "bound each request, its answer read whole (default: the target file's timeout, else 10s)")
 	expect := fs.String("expect", "", "deviations file: scenario IDs expected to fail, with reasons")
-	focus := fs.String("focus", "", "run only scenarios whose ID or description matches this regular expression")
-	label := fs.String("label", "", `Ginkgo label filter, e.g. "emporix && !mailbox"`)
+	focus := fs.String("focus", "", "run only scenarios whose ID or description matches this regular expression (selecting none is an error)")
+	label := fs.String("label", "", `Ginkgo label filter, e.g. "emporix && !mailbox" or "!doppel-choice" (selecting none is an error)`)
 	reports := fs.String("reports", "reports", "directory for junit.xml, ginkgo.json, summary.md and summary.html (every secret seen in the run redacted)")
 	verbose := fs.Bool("v", false, "print every scenario as it runs")
 	if err := fs.Parse(args); err != nil {
