@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -145,6 +146,14 @@ func (t *Target) Reachable(ctx context.Context) error {
 		urls[m.BaseURL] = strings.TrimPrefix(urls[m.BaseURL]+", mailbox", ", ")
 	}
 	var errs []error
+	if m, ok := t.Mailbox.(IMAPMailbox); ok {
+		conn, err := (&net.Dialer{Timeout: t.timeout()}).DialContext(ctx, "tcp", m.Address)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot reach the IMAP mailbox %s: %v", m.Address, err))
+		} else {
+			conn.Close()
+		}
+	}
 	for _, u := range slices.Sorted(maps.Keys(urls)) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -39,6 +40,7 @@ func CheckMode(mode string) error {
 const (
 	MailboxDoppel  = "doppel"  // a doppel mock's /__doppel/mailbox
 	MailboxMailpit = "mailpit" // a Mailpit server's HTTP API
+	MailboxIMAP    = "imap"    // an IMAP mailbox (imap:// or imaps://)
 	MailboxNone    = "none"    // no mailbox: scenarios that need one are skipped
 )
 
@@ -57,10 +59,15 @@ type TargetFile struct {
 
 // MailboxConfig chooses and configures the mailbox adapter.
 type MailboxConfig struct {
-	Adapter string   `yaml:"adapter"` // doppel, mailpit or none (default none)
-	URL     string   `yaml:"url"`     // doppel: the mock's base URL (default: the first API's); mailpit: its web/API URL
-	Wait    Duration `yaml:"wait"`    // how long to wait for a message (default 0 for doppel, 15s for mailpit)
-	Quiet   Duration `yaml:"quiet"`   // how long to watch for a message that should not come (default 0 for doppel, 2s for mailpit)
+	Adapter string `yaml:"adapter"` // doppel, mailpit, imap or none (default none)
+	URL     string `yaml:"url"`     // doppel: the mock's base URL (default: the first API's); mailpit: its web/API URL; imap: imap://host:port or imaps://host:port
+	// Username, Password and Folder log the imap adapter in (the password
+	// as ${ENV}) and name the folder it reads (default INBOX).
+	Username string   `yaml:"username"`
+	Password string   `yaml:"password"`
+	Folder   string   `yaml:"folder"`
+	Wait     Duration `yaml:"wait"`  // how long to wait for a message (default 0 for doppel, 15s for mailpit)
+	Quiet    Duration `yaml:"quiet"` // how long to watch for a message that should not come (default 0 for doppel, 2s for mailpit)
 	// Kinds teach the mailpit adapter to read mail that doppel did not send
 	// (doppel's own mail says its kind and secret in X-Doppel-* headers).
 	Kinds map[string]MailKind `yaml:"kinds"`
@@ -230,10 +237,17 @@ func (tf *TargetFile) Check() error {
 		if tf.Mailbox.URL == "" {
 			bad("mailbox.url: the mailpit adapter needs Mailpit's URL, e.g. http://127.0.0.1:8025")
 		}
+	case MailboxIMAP:
+		if u, err := url.Parse(tf.Mailbox.URL); err != nil || (u.Scheme != "imap" && u.Scheme != "imaps") || u.Host == "" {
+			bad("mailbox.url: the imap adapter needs imap://host:port or imaps://host:port, got %q", tf.Mailbox.URL)
+		}
+		if tf.Mailbox.Username == "" || tf.Mailbox.Password == "" {
+			bad("mailbox: the imap adapter needs username and password (the password as ${ENV})")
+		}
 	default:
-		bad("mailbox.adapter %q: want doppel, mailpit or none", tf.Mailbox.Adapter)
+		bad("mailbox.adapter %q: want doppel, mailpit, imap or none", tf.Mailbox.Adapter)
 	}
-	if tf.Mailbox.URL != "" {
+	if tf.Mailbox.URL != "" && tf.Mailbox.Adapter != MailboxIMAP {
 		if err := httpURL(tf.Mailbox.URL); err != nil {
 			bad("mailbox.url: %v", err)
 		}
@@ -366,8 +380,18 @@ func (tf *TargetFile) Target(secrets []string) *Target {
 			base = first
 		}
 		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/")}
-	case MailboxMailpit:
-		t.Mailbox = MailpitMailbox{URL: tf.Mailbox.URL, Kinds: tf.Mailbox.Kinds}
+	case MailboxMailpit, MailboxIMAP:
+		if tf.Mailbox.Adapter == MailboxIMAP {
+			u, _ := url.Parse(tf.Mailbox.URL)
+			host := u.Host
+			if u.Port() == "" {
+				host = net.JoinHostPort(u.Hostname(), map[string]string{"imap": "143", "imaps": "993"}[u.Scheme])
+			}
+			t.Mailbox = IMAPMailbox{Address: host, TLS: u.Scheme == "imaps", Username: tf.Mailbox.Username, Password: tf.Mailbox.Password,
+				Folder: tf.Mailbox.Folder, Kinds: tf.Mailbox.Kinds}
+		} else {
+			t.Mailbox = MailpitMailbox{URL: tf.Mailbox.URL, Kinds: tf.Mailbox.Kinds}
+		}
 		t.QuietWait = time.Duration(tf.Mailbox.Quiet)
 		if t.MailWait == 0 {
 			t.MailWait = 15 * time.Second
