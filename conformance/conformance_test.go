@@ -57,4 +57,31 @@ func load(ctx SpecContext) *conformance.Target {
 	return conformance.DoppelTarget(base)
 }
 
-var _ = conformance.Define(func() *conformance.Target { return target }, scenarios.All())
+// inProcess reports whether the suite runs against the mock in-process.
+var inProcess = os.Getenv("DOPPEL_TARGET") == "" && os.Getenv("DOPPEL_TARGET_FILE") == ""
+
+// choiceProbe is a doppel-choice scenario the mock answers otherwise: run
+// in-process only, it must be reported as differing from doppel's choice,
+// a skip, not a failure of the suite.
+var choiceProbe = scenarios.Scenario{ID: "EMP-AUTH-997", Description: "An anonymous login SHOULD be answered 418 (a probe of the runner).",
+	Labels: []string{"emporix", scenarios.DoppelChoice},
+	Steps: []scenarios.Step{scenarios.GET("/customerlogin/auth/anonymous/login").Query("tenant", "{tenant}").Query("client_id", "{clientId}").Expect(418)}}
+
+func list() []scenarios.Scenario {
+	if inProcess {
+		return append(scenarios.All(), choiceProbe)
+	}
+	return scenarios.All()
+}
+
+var _ = conformance.Define(func() *conformance.Target { return target }, list())
+
+var _ = ReportAfterSuite("the choice probe", func(r Report) {
+	if !inProcess || r.SuiteConfig.FocusStrings != nil || r.SuiteConfig.LabelFilter != "" {
+		return
+	}
+	s := conformance.Summarize(target, r)
+	Expect(s.Choices).To(HaveLen(1), "the probe differs from doppel's choice")
+	Expect(s.Choices[0].ID).To(Equal(choiceProbe.ID))
+	Expect(s.Choices[0].Message).To(ContainSubstring("expected status 418, got 200"))
+})

@@ -76,9 +76,12 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 	if api == nil {
 		return nil, fmt.Errorf("%s: no API label", s.ID)
 	}
-	c, err := contracts.Load(api.Name)
-	if err != nil {
-		return nil, err
+	c := t.Contracts[api.Name]
+	if c == nil {
+		var err error
+		if c, err = contracts.Load(api.Name); err != nil {
+			return nil, err
+		}
 	}
 	ep := t.APIs[api.Name]
 	r := &Run{Scenario: s, Vars: scenarios.Vars{}, target: t, endpoint: ep, contract: c}

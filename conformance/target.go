@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/scenarios"
 )
 
@@ -53,6 +54,9 @@ type Target struct {
 	Timeout time.Duration
 	// Filters names the scenario filters of the run (--focus, --label), for reports.
 	Filters []string
+	// Contracts, by API name, replace the embedded contracts responses are
+	// checked against, e.g. a copy being marked up.
+	Contracts map[string]*contracts.Contract
 	// Inspect, when set, sees every request before it is sent, e.g. to check
 	// it against another specification.
 	Inspect func(s scenarios.Scenario, st scenarios.Step, x Exchange)
