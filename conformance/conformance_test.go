@@ -65,7 +65,7 @@ var inProcess = os.Getenv("DOPPEL_TARGET") == "" && os.Getenv("DOPPEL_TARGET_FIL
 // a skip, not a failure of the suite.
 var choiceProbe = scenarios.Scenario{ID: "EMP-AUTH-997", Description: "An anonymous login SHOULD be answered 418 (a probe of the runner).",
 	Labels: []string{"emporix", scenarios.DoppelChoice},
-	Steps: []scenarios.Step{scenarios.GET("/customerlogin/auth/anonymous/login").Query("tenant", "{tenant}").Query("client_id", "{clientId}").Expect(418)}}
+	Steps:  []scenarios.Step{scenarios.GET("/customerlogin/auth/anonymous/login").Query("tenant", "{tenant}").Query("client_id", "{clientId}").Expect(418)}}
 
 func list() []scenarios.Scenario {
 	if inProcess {
