@@ -111,6 +111,7 @@ func TestProvisioningRoutes(t *testing.T) {
 		assert.Contains(t, exchanged(r), "POST __doppel/seed")
 		r, err = conformance.DoppelTarget(base).Run(context.Background(), accPending)
 		require.NoError(t, err, "a pending customer gets its activation mail")
+		assert.Contains(t, exchanged(r), "POST __doppel/seed")
 	})
 	t.Run("the vendor's sign-up for Emporix", func(t *testing.T) {
 		r, err := withoutAdmin(base).Run(context.Background(), empProvided)
