@@ -396,7 +396,9 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		got, err := r.target.Mailbox.Messages(ctx, f)
+		readCtx, cancel := context.WithTimeout(ctx, r.target.timeout())
+		got, err := r.target.Mailbox.Messages(readCtx, f)
+		cancel()
 		if err != nil {
 			return nil, err
 		}

@@ -350,7 +350,10 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 		seeded := map[string]bool{}
 		for _, ep := range t.APIs {
 			if !seeded[ep.BaseURL] {
-				if err := Setup(ctx, ep.BaseURL, nil); err != nil {
+				sctx, cancel := context.WithTimeout(ctx, t.timeout())
+				err := Setup(sctx, ep.BaseURL, nil)
+				cancel()
+				if err != nil {
 					return nil, err
 				}
 				seeded[ep.BaseURL] = true
