@@ -101,3 +101,21 @@ func TestEvidenceShowsTheTrailAndHidesSecrets(t *testing.T) {
 	assert.Equal(t, "Bearer "+leakyToken, last.Header.Get("Authorization"))
 	assert.Equal(t, leakyRefresh, last.Header.Get("X-Refresh"))
 }
+
+// TestShortValuesSeenStayVisible: a deliberately wrong password such as
+// "other" is not redacted wherever it appears, or "another" would read
+// "an[redacted]".
+func TestShortValuesSeenStayVisible(t *testing.T) {
+	var last http.Request
+	target := leakyTarget(t, &last)
+	s := leaky
+	s.Steps = []Step{
+		POST("/t/{tenant}/login").JSON(Obj{"email": "ann@example.com", "password": "other"}).Expect(200).Capture("tok", "access_token"),
+		GET("/t/{tenant}/me").As("tok").Expect(200, Equals("id", "another")),
+	}
+	_, err := target.Run(context.Background(), s)
+	require.Error(t, err)
+	msg, evidence := target.Explain(err)
+	assert.Contains(t, msg, `expected "another"`)
+	assert.NotContains(t, evidence, leakyToken)
+}

@@ -11,9 +11,15 @@ import (
 	"github.com/doppel-dev/doppel/internal/redact"
 )
 
-// minSecret is the length below which a value is not redacted by value:
-// shorter ones would blank out ordinary text.
-const minSecret = 4
+// Below these lengths a value is not redacted wherever it appears: shorter
+// ones would blank out ordinary text. A value the target file names a
+// secret is redacted from 4 characters; one a run sees from 6, so that a
+// scenario's deliberately wrong password "other" does not blank out
+// "another".
+const (
+	minSecret     = 4
+	minSeenSecret = 6
+)
 
 // secrets remembers every secret value a run has seen — the target file's
 // ${ENV} values, and each token, code, password and JWT sent or received —
@@ -25,9 +31,16 @@ type secrets struct {
 	repl  *strings.Replacer // nil when a secret was added since it was built
 }
 
-// add remembers a secret, spelled as it is and as JSON, a query and a path
-// escape it.
+// add remembers a secret seen in the run, spelled as it is and as JSON, a
+// query and a path escape it.
 func (s *secrets) add(name, value string) {
+	if len(value) >= minSeenSecret {
+		s.remember(name, value)
+	}
+}
+
+// remember remembers a secret of any length from minSecret on.
+func (s *secrets) remember(name, value string) {
 	if len(value) < minSecret {
 		return
 	}

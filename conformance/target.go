@@ -95,7 +95,7 @@ func (t *Target) timeout() time.Duration {
 func (t *Target) secrets() *secrets {
 	t.seedSecrets.Do(func() {
 		for _, v := range t.Secrets {
-			t.seen.add("secret", v)
+			t.seen.remember("secret", v)
 		}
 	})
 	return &t.seen
