@@ -6,10 +6,12 @@
 // The DSL in five lines:
 //
 //	Scenario{ID, Description (one RFC 2119 sentence), Labels, Emails/Tenants (fresh per run), Steps}
-//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)  or  Admin(method, path)
+//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)[.Invalid()]  or  Admin(method, path)
 //	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n) (.In(tenantVar), .AnyTenant()),
 //	       checked and captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
+//	       or one customer the runner provides  Provide(Customer{Email, Password, Pending, ID}) (variables it binds)
 //	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...) / .And(checks...)
+//	doppel's choices, reported apart: label DoppelChoice (SHOULD), check.AsChoice(), .ChoiceWithin(lo, hi) on a status
 //	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody /
 //	        Claim / Lifetime / SignedHS256;
 //	.Capture(var, jsonPath) / .CaptureClaim(var, jsonPath, claim) bind a variable; "{var}" (or "{var:upper}") in any
