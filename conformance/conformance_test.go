@@ -17,7 +17,8 @@ import (
 // The suite runs every scenario against the mock in-process, against the
 // doppel deployment DOPPEL_TARGET names (a base URL), e.g. a `doppel serve`,
 // or against the deployment a target file describes (DOPPEL_TARGET_FILE, as
-// for `doppel conform --target`). With the Ginkgo CLI, specs run in
+// for `doppel conform --target`); DOPPEL_MODE sets the mode (quick, safe or
+// full; any other word is refused). With the Ginkgo CLI, specs run in
 // parallel processes:
 //
 //	DOPPEL_TARGET=http://127.0.0.1:4010 go test ./conformance
@@ -30,11 +31,19 @@ func TestConformance(t *testing.T) {
 var target *conformance.Target
 
 var _ = BeforeSuite(func(ctx SpecContext) {
+	target = load(ctx)
+	if mode := os.Getenv("DOPPEL_MODE"); mode != "" {
+		Expect(conformance.CheckMode(mode)).To(Succeed(), "DOPPEL_MODE")
+		target.Mode = mode
+	}
+})
+
+// load builds the target the environment names.
+func load(ctx SpecContext) *conformance.Target {
 	if file := os.Getenv("DOPPEL_TARGET_FILE"); file != "" {
-		var err error
-		target, err = conformance.LoadTarget(ctx, file, nil, os.Getenv)
+		t, err := conformance.LoadTarget(ctx, file, nil, os.Getenv)
 		Expect(err).NotTo(HaveOccurred())
-		return
+		return t
 	}
 	base := strings.TrimSuffix(os.Getenv("DOPPEL_TARGET"), "/")
 	if base == "" {
@@ -45,7 +54,34 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		base = ts.URL
 	}
 	Expect(conformance.Setup(ctx, base, nil)).To(Succeed())
-	target = conformance.DoppelTarget(base)
-})
+	return conformance.DoppelTarget(base)
+}
 
-var _ = conformance.Define(func() *conformance.Target { return target }, scenarios.All())
+// inProcess reports whether the suite runs against the mock in-process.
+var inProcess = os.Getenv("DOPPEL_TARGET") == "" && os.Getenv("DOPPEL_TARGET_FILE") == ""
+
+// choiceProbe is a doppel-choice scenario the mock answers otherwise: run
+// in-process only, it must be reported as differing from doppel's choice,
+// a skip, not a failure of the suite.
+var choiceProbe = scenarios.Scenario{ID: "EMP-AUTH-997", Description: "An anonymous login SHOULD be answered 418 (a probe of the runner).",
+	Labels: []string{"emporix", scenarios.DoppelChoice},
+	Steps:  []scenarios.Step{scenarios.GET("/customerlogin/auth/anonymous/login").Query("tenant", "{tenant}").Query("client_id", "{clientId}").Expect(418)}}
+
+func list() []scenarios.Scenario {
+	if inProcess {
+		return append(scenarios.All(), choiceProbe)
+	}
+	return scenarios.All()
+}
+
+var _ = conformance.Define(func() *conformance.Target { return target }, list())
+
+var _ = ReportAfterSuite("the choice probe", func(r Report) {
+	if !inProcess || r.SuiteConfig.FocusStrings != nil || r.SuiteConfig.LabelFilter != "" {
+		return
+	}
+	s := conformance.Summarize(target, r)
+	Expect(s.Choices).To(HaveLen(1), "the probe differs from doppel's choice")
+	Expect(s.Choices[0].ID).To(Equal(choiceProbe.ID))
+	Expect(s.Choices[0].Message).To(ContainSubstring("expected status 418, got 200"))
+})

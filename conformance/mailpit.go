@@ -62,22 +62,34 @@ func (m MailpitMailbox) read(ctx context.Context, s mailpitSummary, f MailFilter
 		}
 		return ""
 	}
-	mail := Mail{To: f.To, Subject: s.Subject}
-	if kind := first("X-Doppel-Kind"); kind != "" {
-		mail.Kind, mail.Token, mail.Identifier, mail.Link = kind, first("X-Doppel-Token"), first("X-Doppel-Identifier"), first("X-Doppel-Link")
-		ok := kind == f.Kind && (f.API == "" || first("X-Doppel-Api") == f.API) && (f.Tenant == "" || first("X-Doppel-Tenant") == f.Tenant)
+	return recognise(first, s.Subject, func() (string, error) {
+		var msg struct{ Text string }
+		err := m.get(ctx, "/api/v1/message/"+url.PathEscape(s.ID), &msg)
+		return msg.Text, err
+	}, m.Kinds, f)
+}
+
+// recognise turns a message to f.To into a Mail, reporting whether it
+// matches f: doppel's own mail by its X-Doppel-* headers (header reads
+// one), other senders' by the subject and text patterns of its kind (text
+// reads the text body, only when needed).
+func recognise(header func(string) string, subject string, text func() (string, error), kinds map[string]MailKind, f MailFilter) (Mail, bool, error) {
+	mail := Mail{To: f.To, Subject: subject}
+	if kind := header("X-Doppel-Kind"); kind != "" {
+		mail.Kind, mail.Token, mail.Identifier, mail.Link = kind, header("X-Doppel-Token"), header("X-Doppel-Identifier"), header("X-Doppel-Link")
+		ok := kind == f.Kind && (f.API == "" || header("X-Doppel-Api") == f.API) && (f.Tenant == "" || header("X-Doppel-Tenant") == f.Tenant)
 		return mail, ok, nil
 	}
-	k, known := m.Kinds[f.Kind]
-	if !known || !regexp.MustCompile(k.Subject).MatchString(s.Subject) {
+	k, known := kinds[f.Kind]
+	if !known || !regexp.MustCompile(k.Subject).MatchString(subject) {
 		return Mail{}, false, nil
 	}
-	var msg struct{ Text string }
-	if err := m.get(ctx, "/api/v1/message/"+url.PathEscape(s.ID), &msg); err != nil {
+	body, err := text()
+	if err != nil {
 		return Mail{}, false, err
 	}
 	mail.Kind = f.Kind
-	mail.Token, mail.Identifier = group(k.Token, msg.Text), group(k.Identifier, msg.Text)
+	mail.Token, mail.Identifier = group(k.Token, body), group(k.Identifier, body)
 	return mail, true, nil
 }
 

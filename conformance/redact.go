@@ -1,59 +1,145 @@
 package conformance
 
 import (
-	"fmt"
-	"sort"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/doppel-dev/doppel/internal/redact"
 )
 
-// clip shortens a body for a report.
-func clip(b []byte) string { return redact.Clip(b, 2048) }
+// Below these lengths a value is not redacted wherever it appears: shorter
+// ones would blank out ordinary text. A value the target file names a
+// secret is redacted from 4 characters; one a run sees from 6, so that a
+// scenario's deliberately wrong password "other" does not blank out
+// "another".
+const (
+	minSecret     = 4
+	minSeenSecret = 6
+)
 
-// redact replaces the target's secrets wherever they appear.
-func (t *Target) redact(s string) string {
-	for _, secret := range t.Secrets {
-		if len(secret) >= 4 { // shorter values would blank out ordinary text
-			s = strings.ReplaceAll(s, secret, redact.Mask)
-		}
-	}
-	return s
+// secrets remembers every secret value a run has seen — the target file's
+// ${ENV} values, and each token, code, password and JWT sent or received —
+// so that no log or report shows one, wherever it turns up. Safe for
+// concurrent use.
+type secrets struct {
+	mu    sync.Mutex
+	names map[string]string // each spelling of a secret → the name it was first seen under
+	repl  *strings.Replacer // nil when a secret was added since it was built
 }
 
-// String shows an exchange as a short transcript, secrets redacted.
-func (x *Exchange) String() string {
-	return fmt.Sprintf("→ %s %s\n%s\n← %d (%s)\n%s", x.Method, redact.URL(x.URL), clip(redact.Body(x.RequestBody)),
-		x.Status, x.Duration.Round(time.Millisecond), clip(redact.Body(x.ResponseBody)))
+// add remembers a secret seen in the run, spelled as it is and as JSON, a
+// query and a path escape it.
+func (s *secrets) add(name, value string) {
+	if len(value) >= minSeenSecret {
+		s.remember(name, value)
+	}
 }
 
-// Curl is a command line repeating the exchange's request; secrets become
-// shell variables to fill in.
-func (x *Exchange) Curl() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "curl -i -X %s %s", x.Method, shellQuote(redact.URL(x.URL)))
-	names := make([]string, 0, len(x.RequestHeader))
-	for name := range x.RequestHeader {
-		names = append(names, name)
+// remember remembers a secret of any length from minSecret on.
+func (s *secrets) remember(name, value string) {
+	if len(value) < minSecret {
+		return
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		v := x.RequestHeader.Get(name)
-		if redact.IsSecret(name) {
-			scheme, _, _ := strings.Cut(v, " ")
-			v = scheme + " $TOKEN"
+	quoted, _ := json.Marshal(value)
+	spellings := []string{value, string(quoted[1 : len(quoted)-1]), url.QueryEscape(value), url.PathEscape(value)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.names == nil {
+		s.names = map[string]string{}
+	}
+	for _, v := range spellings {
+		if _, known := s.names[v]; !known {
+			s.names[v] = name
+			s.repl = nil
 		}
-		fmt.Fprintf(&b, " -H %s", shellQuote(name+": "+v))
 	}
-	if len(x.RequestBody) > 0 {
-		body := redact.Body(x.RequestBody)
-		if len(body) > 4096 {
-			body = []byte(fmt.Sprintf("<%d bytes>", len(x.RequestBody)))
-		}
-		fmt.Fprintf(&b, " --data-raw %s", shellQuote(string(body)))
-	}
-	return b.String()
 }
 
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// addAll remembers every secret of a list.
+func (s *secrets) addAll(found []redact.Secret) {
+	for _, f := range found {
+		s.add(f.Name, f.Value)
+	}
+}
+
+// addHeader remembers the secrets of request or response headers.
+func (s *secrets) addHeader(h http.Header) {
+	for name, values := range h {
+		for _, v := range values {
+			if f, ok := redact.FindHeader(name, v); ok {
+				s.add(f.Name, f.Value)
+			}
+		}
+	}
+}
+
+// sorted lists the spellings, longest first, so that a secret containing
+// another is replaced whole.
+func (s *secrets) sorted() []string {
+	out := make([]string, 0, len(s.names))
+	for v := range s.names {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
+
+// redact replaces every secret seen so far in text.
+func (s *secrets) redact(text string) string {
+	s.mu.Lock()
+	if s.repl == nil {
+		var pairs []string
+		for _, v := range s.sorted() {
+			pairs = append(pairs, v, redact.Mask)
+		}
+		s.repl = strings.NewReplacer(pairs...)
+	}
+	r := s.repl
+	s.mu.Unlock()
+	return r.Replace(text)
+}
+
+// segment is a part of a text: literal, or a secret (Secret is the value as
+// the text spells it).
+type segment struct{ Text, Secret string }
+
+// split cuts text into literal parts and the secrets in it.
+func (s *secrets) split(text string) []segment {
+	s.mu.Lock()
+	spellings := s.sorted()
+	s.mu.Unlock()
+	var out []segment
+	for len(text) > 0 {
+		at, which := len(text), ""
+		for _, v := range spellings {
+			if i := strings.Index(text, v); i >= 0 && i < at {
+				at, which = i, v
+			}
+		}
+		if at > 0 {
+			out = append(out, segment{Text: text[:at]})
+		}
+		if which == "" {
+			break
+		}
+		out = append(out, segment{Secret: which})
+		text = text[at+len(which):]
+	}
+	return out
+}
+
+// name is the name a secret was first seen under.
+func (s *secrets) name(spelling string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.names[spelling]
+}

@@ -5,13 +5,20 @@
 package conformance
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/scenarios"
 )
 
@@ -41,11 +48,62 @@ type Target struct {
 	// such a failure is reported as known, and a pass as unexpected.
 	Deviations map[string]string
 	// Secrets are values never to show in a log or report (passwords and
-	// keys from the target file).
+	// keys from the target file); those a run sees are added as it goes.
 	Secrets []string
+	// Timeout bounds each request, its answer read whole (DefaultTimeout when 0).
+	Timeout time.Duration
+	// Filters names the scenario filters of the run (--focus, --label), for reports.
+	Filters []string
+	// Contracts, by API name, replace the embedded contracts responses are
+	// checked against, e.g. a copy being marked up.
+	Contracts map[string]*contracts.Contract
+	// Inspect, when set, sees every request before it is sent, e.g. to check
+	// it against another specification.
+	Inspect func(s scenarios.Scenario, st scenarios.Step, x Exchange)
 
-	seq atomic.Uint64
+	seq         atomic.Uint64
+	seen        secrets
+	seedSecrets sync.Once
+	poolMu      sync.Mutex
+	pool        map[string]int // pre-provisioned accounts handed out, by API
 }
+
+// used hands out the index of an API's next pre-provisioned account.
+func (t *Target) used(api string) int {
+	t.poolMu.Lock()
+	defer t.poolMu.Unlock()
+	if t.pool == nil {
+		t.pool = map[string]int{}
+	}
+	n := t.pool[api]
+	t.pool[api]++
+	return n
+}
+
+// DefaultTimeout bounds each request when the target sets no Timeout: a
+// hanging target fails each step in seconds, naming the step and the URL.
+const DefaultTimeout = 10 * time.Second
+
+func (t *Target) timeout() time.Duration {
+	if t.Timeout > 0 {
+		return t.Timeout
+	}
+	return DefaultTimeout
+}
+
+// secrets returns the secrets seen so far, the target file's among them.
+func (t *Target) secrets() *secrets {
+	t.seedSecrets.Do(func() {
+		for _, v := range t.Secrets {
+			t.seen.remember("secret", v)
+		}
+	})
+	return &t.seen
+}
+
+// redact replaces every secret of the target file and every secret seen in
+// the run wherever it appears in s.
+func (t *Target) redact(s string) string { return t.secrets().redact(s) }
 
 // Endpoint is where one API of a target answers.
 type Endpoint struct {
@@ -56,7 +114,69 @@ type Endpoint struct {
 	// OtherTenants are bound to a scenario's Tenants variables, in order;
 	// when empty, fresh names are made up (a doppel mock serves any tenant).
 	OtherTenants []string
+	// Accounts are pre-provisioned accounts that scenarios asking for a
+	// fresh customer use, each once, where no other route can make one.
+	Accounts []Account
 }
+
+// Validate refuses a target the suite must not run: an unknown mode (any
+// word but quick, safe and full; "" is full) or a negative timeout.
+func (t *Target) Validate() error {
+	if t.Mode != "" {
+		if err := CheckMode(t.Mode); err != nil {
+			return err
+		}
+	}
+	if t.Timeout < 0 {
+		return fmt.Errorf("timeout %s: want a positive duration", t.Timeout)
+	}
+	return nil
+}
+
+// Reachable checks that every base URL of the target, and its mailbox,
+// answers HTTP at all (any status): one error naming each that does not,
+// instead of a failure per scenario.
+func (t *Target) Reachable(ctx context.Context) error {
+	urls := map[string]string{} // URL → what it serves
+	for _, api := range scenarios.APIs {
+		if ep, ok := t.APIs[api.Name]; ok {
+			urls[ep.BaseURL] = strings.TrimPrefix(urls[ep.BaseURL]+", "+api.Name, ", ")
+		}
+	}
+	switch m := t.Mailbox.(type) {
+	case MailpitMailbox:
+		urls[m.URL] = strings.TrimPrefix(urls[m.URL]+", mailbox", ", ")
+	case DoppelMailbox:
+		urls[m.BaseURL] = strings.TrimPrefix(urls[m.BaseURL]+", mailbox", ", ")
+	}
+	var errs []error
+	if m, ok := t.Mailbox.(IMAPMailbox); ok {
+		conn, err := (&net.Dialer{Timeout: t.timeout()}).DialContext(ctx, "tcp", m.Address)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot reach the IMAP mailbox %s: %v", m.Address, err))
+		} else {
+			conn.Close()
+		}
+	}
+	for _, u := range slices.Sorted(maps.Keys(urls)) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err == nil {
+			var x Exchange
+			_, _, err = t.do(ctx, req, &x)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot reach %s (%s): %v", u, urls[u], err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("the target is not reachable; nothing ran:\n%w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// modeSkip starts the reason of a scenario the mode leaves out: a filter,
+// not something the target lacks.
+const modeSkip = "mode "
 
 // Skip returns why the target cannot run a scenario, or "".
 func (t *Target) Skip(s scenarios.Scenario) string {
@@ -67,9 +187,9 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 	}
 	switch {
 	case t.Mode == ModeQuick && !s.Has(scenarios.Smoke):
-		return "mode quick runs the smoke scenarios only"
+		return modeSkip + "quick runs the smoke scenarios only"
 	case t.Mode == ModeSafe && s.Has(scenarios.Destructive):
-		return "changes shared state (label destructive): runs in mode full only"
+		return modeSkip + "safe: changes shared state (label destructive), runs in mode full only"
 	}
 	for _, l := range s.Labels {
 		if _, isCapability := scenarios.Capabilities[l]; isCapability && !slices.Contains(t.Capabilities, l) {
@@ -82,6 +202,13 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 	for _, v := range api.Vars {
 		if ep.Vars[v] == "" {
 			return fmt.Sprintf("the target does not set %s's variable %q", api.Name, v)
+		}
+	}
+	for _, st := range s.Steps {
+		if st.Provision != nil {
+			if _, why := t.route(api.Name, *st.Provision); why != "" {
+				return why
+			}
 		}
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -26,10 +27,20 @@ const (
 	ModeFull  = "full"  // everything
 )
 
+// CheckMode refuses anything but the three modes, wherever a mode comes
+// from: a mode that is not understood must not run destructive scenarios.
+func CheckMode(mode string) error {
+	if !slices.Contains([]string{ModeQuick, ModeSafe, ModeFull}, mode) {
+		return fmt.Errorf("mode %q: want quick, safe or full", mode)
+	}
+	return nil
+}
+
 // Mailbox adapters.
 const (
 	MailboxDoppel  = "doppel"  // a doppel mock's /__doppel/mailbox
 	MailboxMailpit = "mailpit" // a Mailpit server's HTTP API
+	MailboxIMAP    = "imap"    // an IMAP mailbox (imap:// or imaps://)
 	MailboxNone    = "none"    // no mailbox: scenarios that need one are skipped
 )
 
@@ -41,16 +52,22 @@ type TargetFile struct {
 	Mode         string               `yaml:"mode"`         // quick, safe or full (default safe)
 	Capabilities []string             `yaml:"capabilities"` // what the deployment offers
 	EmailDomain  string               `yaml:"emailDomain"`  // fresh addresses' domain (default example.com)
+	Timeout      Duration             `yaml:"timeout"`      // bounds each request (default 10s)
 	Mailbox      MailboxConfig        `yaml:"mailbox"`
 	APIs         map[string]APIConfig `yaml:"apis"` // by API name: emporix, openloyalty, accounts
 }
 
 // MailboxConfig chooses and configures the mailbox adapter.
 type MailboxConfig struct {
-	Adapter string   `yaml:"adapter"` // doppel, mailpit or none (default none)
-	URL     string   `yaml:"url"`     // doppel: the mock's base URL (default: the first API's); mailpit: its web/API URL
-	Wait    Duration `yaml:"wait"`    // how long to wait for a message (default 0 for doppel, 15s for mailpit)
-	Quiet   Duration `yaml:"quiet"`   // how long to watch for a message that should not come (default 0 for doppel, 2s for mailpit)
+	Adapter string `yaml:"adapter"` // doppel, mailpit, imap or none (default none)
+	URL     string `yaml:"url"`     // doppel: the mock's base URL (default: the first API's); mailpit: its web/API URL; imap: imap://host:port or imaps://host:port
+	// Username, Password and Folder log the imap adapter in (the password
+	// as ${ENV}) and name the folder it reads (default INBOX).
+	Username string   `yaml:"username"`
+	Password string   `yaml:"password"`
+	Folder   string   `yaml:"folder"`
+	Wait     Duration `yaml:"wait"`  // how long to wait for a message (default 0 for doppel, 15s for mailpit)
+	Quiet    Duration `yaml:"quiet"` // how long to watch for a message that should not come (default 0 for doppel, 2s for mailpit)
 	// Kinds teach the mailpit adapter to read mail that doppel did not send
 	// (doppel's own mail says its kind and secret in X-Doppel-* headers).
 	Kinds map[string]MailKind `yaml:"kinds"`
@@ -68,7 +85,8 @@ type MailKind struct {
 type APIConfig struct {
 	BaseURL      string            `yaml:"baseURL"`
 	OtherTenants []string          `yaml:"otherTenants"`
-	Vars         map[string]string `yaml:",inline"` // the API's variables, e.g. tenant and clientId
+	Customers    []Account         `yaml:"customers"` // pre-provisioned accounts, used once each (passwords as ${ENV})
+	Vars         map[string]string `yaml:",inline"`   // the API's variables, e.g. tenant and clientId
 }
 
 // Duration is a time.Duration written as "15s" in YAML.
@@ -200,8 +218,11 @@ func (tf *TargetFile) Check() error {
 	if tf.Mode == "" {
 		tf.Mode = ModeSafe
 	}
-	if !slices.Contains([]string{ModeQuick, ModeSafe, ModeFull}, tf.Mode) {
-		bad("mode %q: want quick, safe or full", tf.Mode)
+	if err := CheckMode(tf.Mode); err != nil {
+		bad("%v", err)
+	}
+	if tf.Timeout < 0 {
+		bad("timeout %s: want a positive duration, e.g. 10s", time.Duration(tf.Timeout))
 	}
 	for _, c := range tf.Capabilities {
 		if _, ok := scenarios.Capabilities[c]; !ok {
@@ -216,10 +237,17 @@ func (tf *TargetFile) Check() error {
 		if tf.Mailbox.URL == "" {
 			bad("mailbox.url: the mailpit adapter needs Mailpit's URL, e.g. http://127.0.0.1:8025")
 		}
+	case MailboxIMAP:
+		if u, err := url.Parse(tf.Mailbox.URL); err != nil || (u.Scheme != "imap" && u.Scheme != "imaps") || u.Host == "" {
+			bad("mailbox.url: the imap adapter needs imap://host:port or imaps://host:port, got %q", tf.Mailbox.URL)
+		}
+		if tf.Mailbox.Username == "" || tf.Mailbox.Password == "" {
+			bad("mailbox: the imap adapter needs username and password (the password as ${ENV})")
+		}
 	default:
-		bad("mailbox.adapter %q: want doppel, mailpit or none", tf.Mailbox.Adapter)
+		bad("mailbox.adapter %q: want doppel, mailpit, imap or none", tf.Mailbox.Adapter)
 	}
-	if tf.Mailbox.URL != "" {
+	if tf.Mailbox.URL != "" && tf.Mailbox.Adapter != MailboxIMAP {
 		if err := httpURL(tf.Mailbox.URL); err != nil {
 			bad("mailbox.url: %v", err)
 		}
@@ -260,9 +288,14 @@ func (tf *TargetFile) Check() error {
 			}
 			tf.APIs[name] = a
 		}
+		for i, c := range a.Customers {
+			if c.Email == "" || c.Password == "" {
+				bad("apis.%s.customers[%d]: email and password are required", name, i)
+			}
+		}
 		for v := range a.Vars {
 			if !slices.Contains(api.Vars, v) {
-				bad("apis.%s.%s: unknown field; want baseURL, otherTenants or %s", name, v, strings.Join(api.Vars, ", "))
+				bad("apis.%s.%s: unknown field; want baseURL, otherTenants, customers or %s", name, v, strings.Join(api.Vars, ", "))
 			}
 		}
 		for _, v := range api.Vars {
@@ -313,11 +346,17 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 		return nil, err
 	}
 	t := tf.Target(secrets)
+	if err := t.Reachable(ctx); err != nil {
+		return nil, err
+	}
 	if tf.Doppel {
 		seeded := map[string]bool{}
 		for _, ep := range t.APIs {
 			if !seeded[ep.BaseURL] {
-				if err := Setup(ctx, ep.BaseURL, nil); err != nil {
+				sctx, cancel := context.WithTimeout(ctx, t.timeout())
+				err := Setup(sctx, ep.BaseURL, nil)
+				cancel()
+				if err != nil {
 					return nil, err
 				}
 				seeded[ep.BaseURL] = true
@@ -330,11 +369,11 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 // Target builds the Target a checked target file describes.
 func (tf *TargetFile) Target(secrets []string) *Target {
 	t := &Target{Name: tf.Name, Mode: tf.Mode, APIs: map[string]Endpoint{}, EmailDomain: tf.EmailDomain,
-		Capabilities: slices.Clone(tf.Capabilities), Secrets: secrets, MailWait: time.Duration(tf.Mailbox.Wait)}
+		Capabilities: slices.Clone(tf.Capabilities), Secrets: secrets, MailWait: time.Duration(tf.Mailbox.Wait), Timeout: time.Duration(tf.Timeout)}
 	var first string
 	for _, name := range apiNames() {
 		if a, ok := tf.APIs[name]; ok {
-			t.APIs[name] = Endpoint{BaseURL: strings.TrimSuffix(a.BaseURL, "/"), Vars: a.Vars, OtherTenants: a.OtherTenants}
+			t.APIs[name] = Endpoint{BaseURL: strings.TrimSuffix(a.BaseURL, "/"), Vars: a.Vars, OtherTenants: a.OtherTenants, Accounts: a.Customers}
 			if first == "" {
 				first = t.APIs[name].BaseURL
 			}
@@ -347,8 +386,18 @@ func (tf *TargetFile) Target(secrets []string) *Target {
 			base = first
 		}
 		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/")}
-	case MailboxMailpit:
-		t.Mailbox = MailpitMailbox{URL: tf.Mailbox.URL, Kinds: tf.Mailbox.Kinds}
+	case MailboxMailpit, MailboxIMAP:
+		if tf.Mailbox.Adapter == MailboxIMAP {
+			u, _ := url.Parse(tf.Mailbox.URL)
+			host := u.Host
+			if u.Port() == "" {
+				host = net.JoinHostPort(u.Hostname(), map[string]string{"imap": "143", "imaps": "993"}[u.Scheme])
+			}
+			t.Mailbox = IMAPMailbox{Address: host, TLS: u.Scheme == "imaps", Username: tf.Mailbox.Username, Password: tf.Mailbox.Password,
+				Folder: tf.Mailbox.Folder, Kinds: tf.Mailbox.Kinds}
+		} else {
+			t.Mailbox = MailpitMailbox{URL: tf.Mailbox.URL, Kinds: tf.Mailbox.Kinds}
+		}
 		t.QuietWait = time.Duration(tf.Mailbox.Quiet)
 		if t.MailWait == 0 {
 			t.MailWait = 15 * time.Second

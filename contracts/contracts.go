@@ -1,12 +1,16 @@
 // Package contracts holds doppel's OpenAPI 3.1 documents, one per face, and
 // validates requests and responses against them. The mock validates every
-// request it receives; the conformance client every response.
+// request it receives against doppel's view of a contract; the conformance
+// client every response against both the vendor's view and doppel's (see
+// views.go for the marks that tell them apart).
 package contracts
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"regexp"
@@ -54,8 +58,9 @@ type Contract struct {
 	// valid remembers the bodiless requests found valid (see ValidateRequest).
 	valid      sync.Map
 	validCount atomic.Int64
-	// responses validates responses; built from the whole document on first use.
-	responses func() (validator.Validator, error)
+	// responses validates responses against doppel's view, vendorResponses
+	// against the vendor's; each built from the whole document on first use.
+	responses, vendorResponses func() (validator.Validator, error)
 }
 
 // Operation is one method on one path of a contract.
@@ -65,8 +70,12 @@ type Operation struct {
 	Path      string // the contract's template, e.g. /customer/{tenant}/me
 	BodyTypes []string
 	Statuses  []string // documented response codes
-	pathItem  *v3.PathItem
-	inputs    []string // "header:Name" and "cookie:Name" parameters, for the memo key
+	// Vendor reports whether the vendor documents the operation, and
+	// VendorStatuses the codes it documents (those not marked x-doppel-choice).
+	Vendor         bool
+	VendorStatuses []string
+	pathItem       *v3.PathItem
+	inputs         []string // "header:Name" and "cookie:Name" parameters, for the memo key
 }
 
 // Violation is one way a request or response breaks its contract.
@@ -102,19 +111,30 @@ func load(name string) (*Contract, error) {
 	return build(name, raw)
 }
 
-// build parses a document and prepares its operations.
+// New builds a contract from a document that is not embedded, e.g. a
+// vendor's own specification to check requests against.
+func New(name string, raw []byte) (*Contract, error) { return build(name, raw) }
+
+// build derives a document's views, parses doppel's and prepares its operations.
 func build(name string, raw []byte) (*Contract, error) {
-	model, err := parse(name, raw)
+	v, err := derive(raw)
+	if err != nil {
+		return nil, fmt.Errorf("contract %q: %w", name, err)
+	}
+	model, err := parse(name, v.doppel)
 	if err != nil {
 		return nil, err
 	}
-	c := &Contract{Name: name, Model: model, responses: sync.OnceValues(func() (validator.Validator, error) {
-		whole, err := parse(name, raw)
-		if err != nil {
-			return nil, err
-		}
-		return newValidator(whole), nil
-	})}
+	validatorOf := func(view []byte) func() (validator.Validator, error) {
+		return sync.OnceValues(func() (validator.Validator, error) {
+			whole, err := parse(name, view)
+			if err != nil {
+				return nil, err
+			}
+			return newValidator(whole), nil
+		})
+	}
+	c := &Contract{Name: name, Model: model, responses: validatorOf(v.doppel), vendorResponses: validatorOf(v.vendor)}
 	for path, item := range model.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {
 			o := &Operation{ID: op.OperationId, Method: strings.ToUpper(method), Path: path, pathItem: item}
@@ -131,8 +151,12 @@ func build(name string, raw []byte) (*Contract, error) {
 			if op.Responses != nil {
 				for code := range op.Responses.Codes.KeysFromOldest() {
 					o.Statuses = append(o.Statuses, code)
+					if !v.vendorLacks[o.Method+" "+path+" "+code] {
+						o.VendorStatuses = append(o.VendorStatuses, code)
+					}
 				}
 			}
+			o.Vendor = !v.vendorLacks[o.Method+" "+path]
 			op.Responses = nil // this copy validates requests only
 			c.ops = append(c.ops, o)
 		}
@@ -264,10 +288,19 @@ func (o *Operation) AcceptsBody(contentType string) bool {
 	return false
 }
 
-// Documents reports whether the operation documents a response status.
-func (o *Operation) Documents(status int) bool {
+// Documents reports whether the operation documents a response status in
+// doppel's contract.
+func (o *Operation) Documents(status int) bool { return documents(o.Statuses, status) }
+
+// VendorDocuments reports whether the vendor documents the operation and
+// the response status.
+func (o *Operation) VendorDocuments(status int) bool {
+	return o.Vendor && documents(o.VendorStatuses, status)
+}
+
+func documents(statuses []string, status int) bool {
 	code := fmt.Sprint(status)
-	for _, s := range o.Statuses {
+	for _, s := range statuses {
 		if s == code || s == code[:1]+"XX" || s == "default" {
 			return true
 		}
@@ -334,9 +367,38 @@ func (o *Operation) memoKey(r *http.Request) string {
 }
 
 // ValidateResponse checks a response (status, headers, body) against the
-// operation the request resolves to.
+// operation the request resolves to, in doppel's view.
 func (c *Contract) ValidateResponse(r *http.Request, resp *http.Response) []Violation {
-	v, err := c.responses()
+	return validateResponse(c.responses, r, resp)
+}
+
+// Verdict is a response checked against both views of a contract.
+type Verdict struct {
+	Vendor []Violation // breaks what the vendor documents: fails a deployment
+	Doppel []Violation // breaks only what doppel's contract pins beyond it: a finding
+}
+
+// CheckResponse checks a response against the vendor's view and doppel's:
+// a status or an operation the vendor does not document is checked
+// against doppel's view only.
+func (c *Contract) CheckResponse(r *http.Request, o *Operation, status int, header http.Header, body []byte) Verdict {
+	response := func() *http.Response {
+		return &http.Response{StatusCode: status, Header: header, Body: io.NopCloser(bytes.NewReader(body)), Request: r}
+	}
+	var v Verdict
+	if o.VendorDocuments(status) {
+		v.Vendor = validateResponse(c.vendorResponses, r, response())
+	}
+	for _, d := range validateResponse(c.responses, r, response()) {
+		if !slices.ContainsFunc(v.Vendor, func(x Violation) bool { return x == d }) {
+			v.Doppel = append(v.Doppel, d)
+		}
+	}
+	return v
+}
+
+func validateResponse(build func() (validator.Validator, error), r *http.Request, resp *http.Response) []Violation {
+	v, err := build()
 	if err != nil {
 		return []Violation{{In: "contract", Message: err.Error()}}
 	}

@@ -33,6 +33,7 @@ type Entry struct {
 	ID           string   `yaml:"id"`
 	Description  string   `yaml:"description"`
 	Smoke        bool     `yaml:"smoke,omitempty"`
+	Choice       bool     `yaml:"choice,omitempty"` // pins doppel's choice (label doppel-choice)
 	Capabilities []string `yaml:"capabilities,flow,omitempty"`
 	Steps        int      `yaml:"steps"`
 }
@@ -41,7 +42,7 @@ type Entry struct {
 func Catalog(list []Scenario) map[string][]Entry {
 	out := map[string][]Entry{}
 	for _, s := range list {
-		e := Entry{ID: s.ID, Description: s.Description, Smoke: s.Has(Smoke), Steps: len(s.Steps)}
+		e := Entry{ID: s.ID, Description: s.Description, Smoke: s.Has(Smoke), Choice: s.Has(DoppelChoice), Steps: len(s.Steps)}
 		for _, l := range s.Labels {
 			if _, ok := Capabilities[l]; ok {
 				e.Capabilities = append(e.Capabilities, l)

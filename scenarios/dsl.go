@@ -6,10 +6,12 @@
 // The DSL in five lines:
 //
 //	Scenario{ID, Description (one RFC 2119 sentence), Labels, Emails/Tenants (fresh per run), Steps}
-//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)  or  Admin(method, path)
+//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)[.Invalid()]  or  Admin(method, path)
 //	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n) (.In(tenantVar), .AnyTenant()),
 //	       checked and captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
+//	       or one customer the runner provides  Provide(Customer{Email, Password, Pending, ID}) (variables it binds)
 //	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...) / .And(checks...)
+//	doppel's choices, reported apart: label DoppelChoice (SHOULD), check.AsChoice(), .ChoiceWithin(lo, hi) on a status
 //	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody /
 //	        Claim / Lifetime / SignedHS256;
 //	.Capture(var, jsonPath) / .CaptureClaim(var, jsonPath, claim) bind a variable; "{var}" (or "{var:upper}") in any
@@ -43,15 +45,21 @@ func (s Scenario) API() *API {
 	return nil
 }
 
-// Step is one HTTP request, or one mailbox read, with its expectations.
+// Step is one HTTP request, one mailbox read, or one customer the runner
+// provides, with its expectations.
 type Step struct {
-	Name     string
-	Request  *Request   // exactly one of Request and Mail is set
-	Mail     *MailQuery //
-	Status   int        // expected HTTP status of Request
-	Checks   []Check    // expectations on the response (or the mail)
-	Captures []Capture  // variables bound from the response
-	Undo     []Step     // run after the scenario once this step has run, e.g. to undo a setting
+	Name      string
+	Request   *Request   // exactly one of Request, Mail and Provision is set
+	Mail      *MailQuery //
+	Provision *Customer  //
+	Status    int        // expected HTTP status of Request
+	Checks    []Check    // expectations on the response (or the mail)
+	Captures  []Capture  // variables bound from the response
+	Undo      []Step     // run after the scenario once this step has run, e.g. to undo a setting
+	// VendorStatus, when set, is the range of statuses the vendor documents
+	// for this answer; Status is then doppel's choice within it: a status
+	// outside the range fails, another one inside it is a finding (ChoiceWithin).
+	VendorStatus [2]int
 }
 
 // Request is an HTTP request; every string in it is a template.
@@ -66,6 +74,7 @@ type Request struct {
 	Raw         *string
 	ContentType string
 	Admin       bool // a call to doppel's admin API, not to the vendor API
+	Invalid     bool // deliberately breaks the vendor's request schema (bad input): not checked against it
 }
 
 // Param is a query parameter or header.
@@ -189,6 +198,11 @@ func (s Step) Raw(contentType, body string) Step {
 	return s
 }
 
+// Invalid marks a request that deliberately breaks the vendor's documented
+// request (malformed, missing or wrongly typed input), so that the check of
+// every scenario's requests against the vendor's spec leaves it out.
+func (s Step) Invalid() Step { s, r := s.edit(); r.Invalid = true; return s }
+
 // WithContentType overrides the Content-Type of the body.
 func (s Step) WithContentType(contentType string) Step {
 	s, r := s.edit()
@@ -202,6 +216,14 @@ func (s Step) WithContentType(contentType string) Step {
 func (s Step) Expect(status int, checks ...Check) Step {
 	s.Status = status
 	return s.And(checks...)
+}
+
+// ChoiceWithin says that the expected status is doppel's choice and the
+// vendor documents only a status in [lo, hi] (e.g. "a 4xx"): another status
+// in the range is a finding of doppel's choices, not a failure.
+func (s Step) ChoiceWithin(lo, hi int) Step {
+	s.VendorStatus = [2]int{lo, hi}
+	return s
 }
 
 // And adds checks and keeps the expected status, e.g. on a mailbox read,
@@ -240,6 +262,32 @@ func (s Step) Cleanup(steps ...Step) Step {
 	s.Undo = append(slices.Clone(s.Undo), steps...)
 	return s
 }
+
+// ---- provisioning ----
+
+// Customer is a fresh customer of the scenario's API that the runner
+// provides by the best route the target has: doppel's seed API, the
+// vendor's own API (Emporix sign-up, Open Loyalty's admin registration), or
+// the next unused pre-provisioned account of the target file. A target with
+// no route for it has the scenario skipped, with the reason.
+type Customer struct {
+	Email    string // variable bound to its e-mail
+	Password string // variable bound to its password ("" for a pending customer)
+	Pending  bool   // not activated yet: its activation mail is sent
+	ID       string // variable bound to its id, where the route learns it ("" for none)
+}
+
+// State is "an active" or "a pending".
+func (c Customer) State() string {
+	if c.Pending {
+		return "a pending"
+	}
+	return "an active"
+}
+
+// Provide is a step that has the runner create a customer and bind its
+// variables.
+func Provide(c Customer) Step { return Step{Provision: &c} }
 
 // ---- mailbox ----
 
@@ -285,7 +333,13 @@ type Check struct {
 	Value any    // expected value; strings are templates
 	Max   any    // upper bound of OpRange
 	Claim string // the JWT claim of OpClaim
+	// Choice marks a check that pins doppel's choice where the vendor's
+	// documentation is silent: its failure is a finding, not a failure.
+	Choice bool
 }
+
+// AsChoice marks a check as pinning doppel's choice (see Check.Choice).
+func (c Check) AsChoice() Check { c.Choice = true; return c }
 
 // Check operations.
 const (

@@ -89,6 +89,13 @@ const (
 // SeedPath is doppel's admin endpoint that provisioning scenarios POST to.
 const SeedPath = "/__doppel/seed"
 
+// DoppelChoice marks a scenario that pins doppel's choice where the
+// vendor's documentation is silent (its description says SHOULD, not MUST):
+// a target that behaves otherwise is reported apart, as differing from
+// doppel's choices, and does not fail the run. A single check says the same
+// with Check.AsChoice, a status with Step.ChoiceWithin.
+const DoppelChoice = "doppel-choice"
+
 // Smoke marks the few scenarios of mode quick: one per area, fast, harmless.
 const Smoke = "smoke"
 
@@ -102,8 +109,8 @@ var Capabilities = map[string]string{
 	Provisioning: "doppel's seed API to create customers (POST /__doppel/seed)",
 }
 
-// KnownLabel reports whether a label is an API name, a capability or Smoke.
+// KnownLabel reports whether a label is an API name, a capability, Smoke or DoppelChoice.
 func KnownLabel(l string) bool {
 	_, capability := Capabilities[l]
-	return capability || l == Smoke || FindAPI(l) != nil
+	return capability || l == Smoke || l == DoppelChoice || FindAPI(l) != nil
 }

@@ -36,6 +36,10 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"tenant without label", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Tenants: []string{"b"}, Steps: []Step{GET("/x").Expect(200)}}, "multi-tenant"},
 		{"unbound form field", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{POST("/x").Form(map[string]string{"a": "{pw}"}).Expect(200)}}, `form field a uses variable "pw"`},
 		{"unbound key", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{POST("/x").JSON(Obj{"{store}": 1}).Expect(200)}}, `"store" before it is bound`},
+		{"a doppel choice that says MUST", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", DoppelChoice}, Steps: []Step{GET("/x").Expect(200)}}, "must say SHOULD"},
+		{"a vendor range without the status", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Expect(415).ChoiceWithin(500, 599)}}, "range [500, 599] must hold the expected status 415"},
+		{"a provided customer over a bound variable", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Emails: []string{"email"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"})}}, `variable "email" is bound already`},
+		{"a provided customer with a check", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}).And(Present("x"))}}, "has no status, checks or captures"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,6 +48,20 @@ func TestValidateCatchesMistakes(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestMarksLeaveTheStepAlone: Invalid, AsChoice and ChoiceWithin mark a copy.
+func TestMarksLeaveTheStepAlone(t *testing.T) {
+	s := POST("/x").Expect(415)
+	assert.True(t, s.Invalid().Request.Invalid)
+	assert.False(t, s.Request.Invalid)
+	assert.Equal(t, [2]int{400, 499}, s.ChoiceWithin(400, 499).VendorStatus)
+	c := Equals("a", 1)
+	assert.True(t, c.AsChoice().Choice)
+	assert.False(t, c.Choice)
+	p := Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"},
+		Steps: []Step{Provide(Customer{Email: "email", Password: "pw", ID: "id"}), GET("/{id}").Query("e", "{email}").Query("p", "{pw}").Expect(200)}}
+	require.NoError(t, p.Validate(), "a provided customer binds its variables")
 }
 
 func TestProvisioningNeedsNoAdminLabel(t *testing.T) {

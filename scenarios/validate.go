@@ -12,6 +12,8 @@ import (
 // idPattern is the shape of a scenario ID: the API's prefix, an area, a number.
 var idPattern = regexp.MustCompile(`^([A-Z]+)-([A-Z]+)-[0-9]{3}$`)
 
+var mustKeyword = regexp.MustCompile(`\b(MUST|SHALL|REQUIRED)\b`)
+
 var rfc2119 = regexp.MustCompile(`\b(MUST|MUST NOT|REQUIRED|SHALL|SHALL NOT|SHOULD|SHOULD NOT|RECOMMENDED|MAY|OPTIONAL)\b`)
 
 // Validate checks a scenario statically: its ID, description and labels, the
@@ -45,6 +47,9 @@ func (s Scenario) Validate() error {
 	case !strings.HasSuffix(d, "."):
 		bad("description %q must end with a full stop", d)
 	}
+	if s.Has(DoppelChoice) && mustKeyword.MatchString(d) {
+		bad("a %s scenario pins what the vendor does not document: its description %q must say SHOULD, not MUST", DoppelChoice, d)
+	}
 	if len(s.Steps) == 0 {
 		bad("no steps")
 	}
@@ -70,6 +75,13 @@ func (s Scenario) Validate() error {
 		for _, c := range st.Captures {
 			bound[c.Var] = true
 		}
+		if c := st.Provision; c != nil {
+			for _, v := range []string{c.Email, c.Password, c.ID} {
+				if v != "" {
+					bound[v] = true
+				}
+			}
+		}
 		for j, cl := range st.Undo {
 			for _, e := range cl.check(s, bound) {
 				bad("step %d cleanup %d: %v", i+1, j+1, e)
@@ -90,10 +102,32 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 			}
 		}
 	}
+	kinds := 0
+	for _, set := range []bool{st.Request != nil, st.Mail != nil, st.Provision != nil} {
+		if set {
+			kinds++
+		}
+	}
 	switch {
-	case (st.Request == nil) == (st.Mail == nil):
-		bad("a step is exactly one request or one mailbox read")
+	case kinds != 1:
+		bad("a step is exactly one request, one mailbox read or one provided customer")
 		return errs
+	case st.Provision != nil:
+		c := st.Provision
+		switch {
+		case c.Email == "":
+			bad("a provided customer needs a variable for its e-mail")
+		case c.Pending != (c.Password == ""):
+			bad("a provided customer has a password variable unless it is pending")
+		}
+		for _, v := range []string{c.Email, c.Password, c.ID} {
+			if v != "" && bound[v] {
+				bad("the provided customer's variable %q is bound already", v)
+			}
+		}
+		if st.Status != 0 || len(st.Checks) > 0 || len(st.Captures) > 0 {
+			bad("a provided customer has no status, checks or captures: its variables are bound")
+		}
 	case st.Mail != nil:
 		if !s.Has(NeedsMailbox) {
 			bad("reads the mailbox but the scenario lacks the %q label", NeedsMailbox)
@@ -152,6 +186,9 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 	if st.Status < 100 || st.Status > 599 {
 		bad("expected status %d is not set or not an HTTP status", st.Status)
 	}
+	if lo, hi := st.VendorStatus[0], st.VendorStatus[1]; (lo != 0 || hi != 0) && (lo < 100 || hi > 599 || st.Status < lo || st.Status > hi) {
+		bad("the vendor's status range [%d, %d] must hold the expected status %d", lo, hi, st.Status)
+	}
 	switch {
 	case r.Admin && r.Method == "POST" && r.Path == SeedPath:
 		if !s.Has(Provisioning) {
@@ -192,6 +229,8 @@ func (st Step) Title() string {
 		return st.Request.Method + " " + st.Request.Path
 	case st.Mail != nil:
 		return "mailbox " + st.Mail.Kind + " to " + st.Mail.To
+	case st.Provision != nil:
+		return "provide " + st.Provision.State() + " customer {" + st.Provision.Email + "}"
 	}
 	return "empty step"
 }

@@ -14,7 +14,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,13 +163,19 @@ func TestConformFailsOnABrokenTarget(t *testing.T) {
 	defer mock.Close()
 	u, _ := url.Parse(mock.URL)
 	proxy := httputil.NewSingleHostReverseProxy(u)
+	var tokens []string // every token the target handed out
+	var mu sync.Mutex
 	proxy.ModifyResponse = func(resp *http.Response) error {
-		if resp.Request.URL.Path != "/customerlogin/auth/anonymous/login" {
-			return nil
-		}
 		body := new(bytes.Buffer)
 		_, _ = body.ReadFrom(resp.Body)
 		resp.Body.Close()
+		mu.Lock()
+		tokens = append(tokens, regexp.MustCompile(`"(?:access|refresh)_token":"([^"]+)"`).FindAllString(body.String(), -1)...)
+		mu.Unlock()
+		if resp.Request.URL.Path != "/customerlogin/auth/anonymous/login" {
+			resp.Body = io.NopCloser(body)
+			return nil
+		}
 		b := bytes.Replace(body.Bytes(), []byte(`"scope":"tenant=`), []byte(`"scope":"tenants=`), 1)
 		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 		resp.Header.Set("Content-Length", fmt.Sprint(len(b)))
@@ -177,13 +185,32 @@ func TestConformFailsOnABrokenTarget(t *testing.T) {
 	defer broken.Close()
 	target := targetFile(broken.URL, "{adapter: doppel}")
 
-	code, out, summary := conformRun(t, target, "--focus", "EMP-AUTH-00[12]")
+	reports := t.TempDir()
+	code, out, _ := conformRun(t, target, "--focus", "EMP-AUTH-00[12]", "--reports", reports) // the last --reports wins
 	assert.Equal(t, 1, code, out)
+	b, err := os.ReadFile(filepath.Join(reports, "summary.md"))
+	require.NoError(t, err)
+	summary := string(b)
 	assert.Contains(t, summary, "EMP-AUTH-001")
 	assert.Contains(t, summary, `expected "tenant=`, "the failed check")
 	assert.Contains(t, summary, "→ GET "+broken.URL+"/customerlogin/auth/anonymous/login", "the request")
 	assert.Contains(t, summary, `"scope":"tenants=`, "the response")
 	assert.Contains(t, summary, "curl -i -X GET", "a line that repeats it")
+	// Every report shows the evidence once, and no token the target handed out.
+	require.NotEmpty(t, tokens)
+	for _, f := range []string{"junit.xml", "ginkgo.json", "summary.md", "summary.html", "stdout"} {
+		text := out
+		if f != "stdout" {
+			b, err := os.ReadFile(filepath.Join(reports, f))
+			require.NoError(t, err)
+			text = string(b)
+		}
+		assert.Equal(t, 1, strings.Count(text, "Step trail"), "%s shows the evidence once", f)
+		for _, tok := range tokens {
+			_, value, _ := strings.Cut(tok, `":"`)
+			assert.NotContains(t, text, strings.TrimSuffix(value, `"`), "%s shows a token", f)
+		}
+	}
 
 	dir := t.TempDir()
 	deviations := filepath.Join(dir, "deviations.yaml")

@@ -51,13 +51,9 @@ func value(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			switch e.(type) {
-			case map[string]any, bool, nil: // a flag or nothing is no secret; an object is walked
-			default:
-				if IsSecret(k) {
-					out[k] = Mask
-					continue
-				}
+			if _, isString := e.(string); isString && IsSecret(k) { // a number is a status (Open Loyalty's {"code":401}), a flag or nothing no secret; an object is walked
+				out[k] = Mask
+				continue
 			}
 			out[k] = value(e)
 		}
@@ -70,6 +66,74 @@ func value(v any) any {
 		return out
 	}
 	return v
+}
+
+// Secret is a secret value found in a message, with the name of the field,
+// parameter or header that held it.
+type Secret struct{ Name, Value string }
+
+// jwt matches a compact JWT, a secret wherever it appears.
+var jwt = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
+
+// Find lists the secrets of a JSON or form body: the string values of
+// secret fields, and every JWT.
+func Find(b []byte) []Secret {
+	trimmed := bytes.TrimSpace(b)
+	if len(trimmed) == 0 {
+		return nil
+	}
+	var doc any
+	if json.Unmarshal(trimmed, &doc) == nil {
+		var out []Secret
+		find(doc, "", &out)
+		return out
+	}
+	if q, err := url.ParseQuery(string(trimmed)); err == nil && bytes.ContainsRune(trimmed, '=') {
+		return FindValues(q)
+	}
+	return nil
+}
+
+func find(v any, key string, out *[]Secret) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			find(e, k, out)
+		}
+	case []any:
+		for _, e := range x {
+			find(e, key, out)
+		}
+	case string:
+		if x != "" && (IsSecret(key) || jwt.MatchString(x)) {
+			*out = append(*out, Secret{Name: key, Value: x})
+		}
+	}
+}
+
+// FindValues lists the values of q's secret keys, and every JWT in it.
+func FindValues(q url.Values) []Secret {
+	var out []Secret
+	for k, vs := range q {
+		for _, v := range vs {
+			if v != "" && (IsSecret(k) || jwt.MatchString(v)) {
+				out = append(out, Secret{Name: k, Value: v})
+			}
+		}
+	}
+	return out
+}
+
+// FindHeader returns the secret of a header, an Authorization without its
+// scheme; ok is false for a header that holds none.
+func FindHeader(name, value string) (s Secret, ok bool) {
+	if !IsSecret(name) || value == "" {
+		return Secret{}, false
+	}
+	if scheme, rest, cut := strings.Cut(value, " "); cut && strings.EqualFold(name, "Authorization") && scheme != "" {
+		value = strings.TrimSpace(rest)
+	}
+	return Secret{Name: name, Value: value}, value != ""
 }
 
 // Values returns a copy of q with the values of secret keys masked.

@@ -1,0 +1,231 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/doppel-dev/doppel/scenarios"
+)
+
+// Account is a pre-provisioned account a target file lists for an API
+// (apis.<api>.customers), its password an ${ENV} secret: each is used by
+// one scenario of a run at most.
+type Account struct {
+	Email    string `yaml:"email"`
+	Password string `yaml:"password"`
+}
+
+// A Route provides fresh customers of one API on a target (see
+// scenarios.Customer). Provide runs its requests as steps of the scenario,
+// so that they are checked and shown like the scenario's own.
+type Route interface {
+	Name() string
+	// Lacks says why the route cannot provide c on t, or "" when it can.
+	Lacks(t *Target, api string, c scenarios.Customer) string
+	Provide(ctx context.Context, r *Run, c scenarios.Customer) error
+}
+
+// routes lists, by API, the routes to a fresh customer in order of
+// preference: doppel's seed API where the target has doppel's admin API,
+// then the vendor's own API, then the target file's pre-provisioned
+// accounts. Emporix has no seed route: its sign-up is the vendor's own API
+// and leaves the tenant's settings alone.
+var routes = map[string][]Route{
+	"emporix":     {emporixSignUp{}, pool{}},
+	"openloyalty": {seedRoute{}, olRegistration{}, pool{}},
+	"accounts":    {seedRoute{}, pool{}},
+}
+
+// errNoAccount is a pool run dry: the scenario is skipped, not failed.
+var errNoAccount = errors.New("every pre-provisioned account is used")
+
+// route picks the first route that can provide c, or says why none can.
+func (t *Target) route(api string, c scenarios.Customer) (Route, string) {
+	var why []string
+	for _, r := range routes[api] {
+		lack := r.Lacks(t, api, c)
+		if lack == "" {
+			return r, ""
+		}
+		why = append(why, r.Name()+": "+lack)
+	}
+	return nil, fmt.Sprintf("needs %s customer of %s made for it, and no route can: %s", c.State(), api, strings.Join(why, "; "))
+}
+
+// provide runs a Provide step by the target's best route.
+func (r *Run) provide(ctx context.Context, c scenarios.Customer) error {
+	api := r.Scenario.API().Name
+	route, why := r.target.route(api, c)
+	if route == nil {
+		return errors.New(why)
+	}
+	if c.Password != "" {
+		r.Vars[c.Password] = "Pw-" + r.target.unique() + "!x9A" // every API's password policy accepts it
+	}
+	r.Vars[c.Email] = "doppel-" + r.target.unique() + "@" + r.domain()
+	if err := route.Provide(ctx, r, c); err != nil {
+		return fmt.Errorf("providing %s customer through %s: %w", c.State(), route.Name(), err)
+	}
+	if c.Password != "" {
+		r.target.secrets().add(c.Password, scenarios.Text(r.Vars[c.Password]))
+	}
+	return nil
+}
+
+// steps runs a route's steps inside the run, as part of the scenario's
+// step that asked for the customer.
+func (r *Run) steps(ctx context.Context, list []scenarios.Step) error {
+	for _, st := range list {
+		if err := r.step(ctx, st); err != nil {
+			return fmt.Errorf("%s: %w", st.Title(), err)
+		}
+	}
+	return nil
+}
+
+// hasAdmin reports whether the target offers doppel's admin or seed API.
+func (t *Target) hasAdmin() bool {
+	for _, c := range t.Capabilities {
+		if c == scenarios.NeedsAdmin || c == scenarios.Provisioning {
+			return true
+		}
+	}
+	return false
+}
+
+// seedRoute creates customers through doppel's POST /__doppel/seed.
+type seedRoute struct{}
+
+func (seedRoute) Name() string { return "doppel's seed API" }
+
+func (seedRoute) Lacks(t *Target, api string, c scenarios.Customer) string {
+	switch {
+	case !t.hasAdmin():
+		return `the target has no doppel admin API (capability "admin" or "provisioning")`
+	case c.ID != "":
+		return "it does not answer the customer's id"
+	case c.Pending && api != "accounts":
+		return "it makes pending customers of Customer Accounts only"
+	}
+	return ""
+}
+
+func (seedRoute) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
+	email, pw := "{"+c.Email+"}", "{"+c.Password+"}"
+	var doc scenarios.Obj
+	switch r.Scenario.API().Name {
+	case "accounts":
+		customer := scenarios.Obj{"email": email, "name": "Ann Example", "status": "active", "password": pw}
+		if c.Pending {
+			customer["status"] = "pending"
+			delete(customer, "password")
+		}
+		doc = scenarios.Obj{"accounts": scenarios.Obj{"customers": scenarios.Arr{customer}}}
+	case "openloyalty":
+		doc = scenarios.Obj{"openloyalty": scenarios.Obj{"stores": scenarios.Obj{"{storeCode}": scenarios.Obj{
+			"customers": scenarios.Arr{scenarios.Obj{"email": email, "password": pw}}}}}}
+	}
+	return r.steps(ctx, []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed a customer")})
+}
+
+// emporixSignUp signs a customer up through Emporix's storefront API: an
+// anonymous login, then POST /customer/{tenant}/signup.
+type emporixSignUp struct{}
+
+func (emporixSignUp) Name() string { return "Emporix sign-up" }
+
+func (emporixSignUp) Lacks(_ *Target, _ string, c scenarios.Customer) string {
+	if c.Pending {
+		return "a sign-up is active at once unless the tenant has double opt-in on"
+	}
+	return ""
+}
+
+func (emporixSignUp) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
+	anon := r.local("Anon")
+	signUp := scenarios.POST("/customer/{tenant}/signup").As(anon).
+		JSON(scenarios.Obj{"email": "{" + c.Email + "}", "password": "{" + c.Password + "}"}).Expect(201)
+	if c.ID != "" {
+		signUp = signUp.Capture(c.ID, "id")
+	}
+	return r.steps(ctx, []scenarios.Step{
+		scenarios.GET("/customerlogin/auth/anonymous/login").Query("tenant", "{tenant}").Query("client_id", "{clientId}").
+			Expect(200).Capture(anon, "access_token"),
+		signUp,
+	})
+}
+
+// olRegistration registers a customer as Open Loyalty 3.x's admin does
+// (POST /api/customer/register, a customer[…] form; the framework's
+// CustomerController::registerCustomerAction), which activates it and mails
+// it a temporary password; the route then sets the password through the
+// reset flow, reading the reset token from the mailbox.
+type olRegistration struct{}
+
+func (olRegistration) Name() string { return "Open Loyalty admin registration" }
+
+func (olRegistration) Lacks(t *Target, _ string, c scenarios.Customer) string {
+	switch {
+	case c.Pending:
+		return "an admin-registered customer is active at once"
+	case t.Mailbox == nil:
+		return "setting its password needs the reset token from a mailbox (capability \"mailbox\")"
+	}
+	return ""
+}
+
+func (olRegistration) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
+	admin, reset := r.local("Admin"), r.local("Reset")
+	register := scenarios.POST("/api/customer/register").As(admin).Form(map[string]string{
+		"customer[firstName]": "Ann", "customer[lastName]": "Example", "customer[email]": "{" + c.Email + "}", "customer[agreement1]": "1",
+	}).Expect(200, scenarios.Equals("email", "{"+c.Email+"}"))
+	if c.ID != "" {
+		register = register.Capture(c.ID, "customerId")
+	}
+	return r.steps(ctx, []scenarios.Step{
+		scenarios.POST("/api/admin/login_check").JSON(scenarios.Obj{"_username": "{adminUsername}", "_password": "{adminPassword}"}).
+			Expect(200).Capture(admin, "token"),
+		register,
+		scenarios.POST("/api/{storeCode}/customer/password/reset/request").JSON(scenarios.Obj{"username": "{" + c.Email + "}"}).Expect(200),
+		scenarios.MailToken("{"+c.Email+"}", "password_reset", reset),
+		scenarios.POST("/api/password/reset").JSON(scenarios.Obj{"token": "{" + reset + "}", "reset": scenarios.Obj{"plainPassword": "{" + c.Password + "}"}}).
+			Expect(200),
+	})
+}
+
+// pool hands out the target file's pre-provisioned accounts of the API,
+// each once in a run.
+type pool struct{}
+
+func (pool) Name() string { return "pre-provisioned accounts" }
+
+func (pool) Lacks(t *Target, api string, c scenarios.Customer) string {
+	switch {
+	case len(t.APIs[api].Accounts) == 0:
+		return fmt.Sprintf("the target file lists none (apis.%s.customers)", api)
+	case c.Pending:
+		return "they are active"
+	case c.ID != "":
+		return "their ids are not known"
+	}
+	return ""
+}
+
+func (pool) Provide(_ context.Context, r *Run, c scenarios.Customer) error {
+	api := r.Scenario.API().Name
+	list := r.target.APIs[api].Accounts
+	n := r.target.used(api)
+	if n >= len(list) {
+		return fmt.Errorf("%w: the %d of apis.%s.customers; list more for a full run", errNoAccount, len(list), api)
+	}
+	r.Vars[c.Email], r.Vars[c.Password] = list[n].Email, list[n].Password
+	return nil
+}
+
+// local names a variable of a route's own, apart from the scenario's.
+func (r *Run) local(name string) string {
+	r.locals++
+	return fmt.Sprintf("provided%d%s", r.locals, name)
+}

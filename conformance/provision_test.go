@@ -1,0 +1,192 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doppel-dev/doppel/conformance"
+	"github.com/doppel-dev/doppel/mockserver"
+	. "github.com/doppel-dev/doppel/scenarios"
+)
+
+// Synthetic scenarios that ask the runner for their customers.
+var (
+	accProvided = Scenario{ID: "ACC-AUTH-900", Description: "A provided customer MUST log in.", Labels: []string{"accounts"},
+		Steps: []Step{
+			Provide(Customer{Email: "email", Password: "pw"}),
+			POST("/customers/login").JSON(Obj{"email": "{email}", "password": "{pw}"}).Expect(200).Capture("tok", "token"),
+			GET("/customers/self").As("tok").Expect(200, Equals("email", "{email}")),
+		}}
+	accPending = Scenario{ID: "ACC-ACTIV-900", Description: "A provided pending customer MUST get its activation mail.",
+		Labels: []string{"accounts", NeedsMailbox},
+		Steps:  []Step{Provide(Customer{Email: "email", Pending: true}), MailToken("{email}", "activation", "secret")}}
+	olProvided = Scenario{ID: "OL-AUTH-900", Description: "A provided customer MUST log in.", Labels: []string{"openloyalty"},
+		Steps: []Step{
+			Provide(Customer{Email: "email", Password: "pw", ID: "id"}),
+			POST("/api/{storeCode}/customer/login_check").JSON(Obj{"_username": "{email}", "_password": "{pw}"}).Expect(200),
+		}}
+	// empProvided is EMP-AUTH-004 with its customer provided: the
+	// scenario no longer signs up itself.
+	empProvided = Scenario{ID: "EMP-AUTH-004", Description: "A login MUST return the customer token set in the anonymous session, with a saas_token for the customer number.",
+		Labels: []string{"emporix"},
+		Steps: []Step{
+			Provide(Customer{Email: "email", Password: "pw", ID: "id"}),
+			GET("/customerlogin/auth/anonymous/login").Query("tenant", "{tenant}").Query("client_id", "{clientId}").Expect(200).
+				Capture("anon", "access_token").Capture("anonSession", "sessionId"),
+			POST("/customer/{tenant}/login").As("anon").JSON(Obj{"email": "{email}", "password": "{pw}"}).Expect(200,
+				Equals("token_type", "Bearer"), Equals("session_id", Var("anonSession")), Claim("saas_token", "sub", Var("id"))).
+				Capture("tok", "access_token"),
+			GET("/customer/{tenant}/me").As("tok").Expect(200, Equals("id", Var("id"))),
+		}}
+)
+
+func TestProvidedScenariosAreWellFormed(t *testing.T) {
+	require.NoError(t, CheckAll([]Scenario{accProvided, accPending, olProvided, empProvided}))
+	bad := Scenario{ID: "ACC-AUTH-901", Description: "X MUST hold.", Labels: []string{"accounts"}, Emails: []string{"email"},
+		Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}), Provide(Customer{Email: "other", Pending: true, Password: "pw2"})}}
+	err := bad.Validate()
+	assert.ErrorContains(t, err, `variable "email" is bound already`)
+	assert.ErrorContains(t, err, "has a password variable unless it is pending")
+}
+
+// mock starts doppel in-process, seeded for the suite.
+func mock(t *testing.T) string {
+	srv, err := mockserver.New(mockserver.Options{})
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	require.NoError(t, conformance.Setup(context.Background(), ts.URL, nil))
+	return ts.URL
+}
+
+// withoutAdmin is doppel at base seen as a vendor's deployment: no admin
+// API, its mailbox readable.
+func withoutAdmin(base string, accounts ...conformance.Account) *conformance.Target {
+	t := conformance.DoppelTarget(base)
+	t.Capabilities = []string{NeedsMailbox}
+	ep := t.APIs["accounts"]
+	ep.Accounts = accounts
+	t.APIs["accounts"] = ep
+	return t
+}
+
+// seed adds a seed document to doppel at base, as a vendor's back office
+// would have made the accounts beforehand.
+func seed(t *testing.T, base, doc string) {
+	resp, err := http.Post(base+"/__doppel/seed", "application/json", strings.NewReader(doc))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+}
+
+// exchanged lists "METHOD path" of a run's requests.
+func exchanged(r *conformance.Run) string {
+	var out []string
+	for _, x := range r.Exchanges {
+		if x.Method != "" {
+			out = append(out, x.Method+" "+strings.SplitN(strings.SplitN(x.URL, "//", 2)[1], "/", 2)[1])
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestProvisioningRoutes: a scenario asking for a customer gets one by the
+// best route the target has, or is skipped saying why none works.
+func TestProvisioningRoutes(t *testing.T) {
+	base := mock(t)
+	seed(t, base, `{"accounts":{"customers":[{"email":"pool1@example.com","password":"Pool-1!pw","name":"P","status":"active"}]}}`)
+
+	t.Run("doppel's seed API where the target has it", func(t *testing.T) {
+		r, err := conformance.DoppelTarget(base).Run(context.Background(), accProvided)
+		require.NoError(t, err)
+		assert.Contains(t, exchanged(r), "POST __doppel/seed")
+		r, err = conformance.DoppelTarget(base).Run(context.Background(), accPending)
+		require.NoError(t, err, "a pending customer gets its activation mail")
+		assert.Contains(t, exchanged(r), "POST __doppel/seed")
+	})
+	t.Run("the vendor's sign-up for Emporix", func(t *testing.T) {
+		r, err := withoutAdmin(base).Run(context.Background(), empProvided)
+		require.NoError(t, err)
+		assert.Contains(t, exchanged(r), "POST customer/conformance/signup")
+	})
+	t.Run("pre-provisioned accounts, each once", func(t *testing.T) {
+		target := withoutAdmin(base, conformance.Account{Email: "pool1@example.com", Password: "Pool-1!pw"})
+		assert.Empty(t, target.Skip(accProvided))
+		r, err := target.Run(context.Background(), accProvided)
+		require.NoError(t, err)
+		assert.Equal(t, "pool1@example.com", r.Vars["email"])
+		assert.NotContains(t, exchanged(r), "__doppel")
+		_, err = target.Run(context.Background(), accProvided)
+		assert.ErrorContains(t, err, "every pre-provisioned account is used: the 1 of apis.accounts.customers")
+	})
+	t.Run("a skip naming each route's reason", func(t *testing.T) {
+		target := withoutAdmin(base)
+		assert.Equal(t, `needs an active customer of accounts made for it, and no route can: doppel's seed API: the target has no doppel admin API `+
+			`(capability "admin" or "provisioning"); pre-provisioned accounts: the target file lists none (apis.accounts.customers)`, target.Skip(accProvided))
+		assert.Contains(t, withoutAdmin(base, conformance.Account{Email: "a", Password: "b"}).Skip(accPending), "pre-provisioned accounts: they are active")
+		target.Mailbox = nil
+		assert.Contains(t, target.Skip(olProvided), `Open Loyalty admin registration: setting its password needs the reset token from a mailbox`)
+	})
+}
+
+// olFront stands for an Open Loyalty 3.x deployment in front of doppel: it
+// serves the admin's POST /api/customer/register as the framework does
+// (a customer[…] form, an admin's bearer token; 200 {customerId, email})
+// and passes everything else to doppel.
+func olFront(t *testing.T, base string) string {
+	n := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/customer/register" {
+			req, _ := http.NewRequest(r.Method, base+r.URL.RequestURI(), r.Body)
+			req.Header = r.Header
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			for k, v := range resp.Header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(resp.StatusCode)
+			var b bytes.Buffer
+			_, _ = b.ReadFrom(resp.Body)
+			_, _ = w.Write(b.Bytes())
+			return
+		}
+		email := r.PostFormValue("customer[email]")
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") || email == "" ||
+			r.PostFormValue("customer[firstName]") == "" || r.PostFormValue("customer[lastName]") == "" || r.PostFormValue("customer[agreement1]") != "1" {
+			http.Error(w, `{"form":{},"errors":[]}`, http.StatusBadRequest)
+			return
+		}
+		n++
+		seed(t, base, fmt.Sprintf(`{"openloyalty":{"stores":{"conformance":{"customers":[{"email":%q,"password":"Temp-0rary!%d"}]}}}}`, email, n))
+		_ = json.NewEncoder(w).Encode(map[string]string{"customerId": fmt.Sprintf("00000000-0000-474c-b092-%012d", n), "email": email})
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// TestOpenLoyaltyRegistrationRoute: without doppel's admin API, an Open
+// Loyalty customer is registered by the admin, then given its password
+// through the reset flow and the mailbox.
+func TestOpenLoyaltyRegistrationRoute(t *testing.T) {
+	front := olFront(t, mock(t))
+	r, err := withoutAdmin(front).Run(context.Background(), olProvided)
+	require.NoError(t, err)
+	assert.Equal(t, strings.Join([]string{
+		"POST api/admin/login_check",
+		"POST api/customer/register",
+		"POST api/conformance/customer/password/reset/request",
+		"POST api/password/reset",
+		"POST api/conformance/customer/login_check",
+	}, "\n"), exchanged(r))
+	assert.Equal(t, "00000000-0000-474c-b092-000000000001", r.Vars["id"])
+}
