@@ -122,7 +122,9 @@ func (seedRoute) Provide(ctx context.Context, r *Run, c scenarios.Customer) erro
 			customer["status"] = "pending"
 			delete(customer, "password")
 		}
-		doc = scenarios.Obj{"accounts": scenarios.Obj{"customers": scenarios.Arr{customer}}}
+		// into the retailer the run's Origin names (Greedbag scopes customers by it)
+		doc = scenarios.Obj{"accounts": scenarios.Obj{"retailers": scenarios.Arr{
+			scenarios.Obj{"origins": scenarios.Arr{"{" + scenarios.VarOrigin + "}"}, "customers": scenarios.Arr{customer}}}}}
 	case "openloyalty":
 		doc = scenarios.Obj{"openloyalty": scenarios.Obj{"stores": scenarios.Obj{"{storeCode}": scenarios.Obj{
 			"customers": scenarios.Arr{scenarios.Obj{"email": email, "password": pw}}}}}}

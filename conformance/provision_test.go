@@ -103,7 +103,7 @@ func exchanged(r *conformance.Run) string {
 // best route the target has, or is skipped saying why none works.
 func TestProvisioningRoutes(t *testing.T) {
 	base := mock(t)
-	seed(t, base, `{"accounts":{"customers":[{"email":"pool1@example.com","password":"Pool-1!pw","name":"P","status":"active"}]}}`)
+	seed(t, base, `{"accounts":{"retailers":[{"origins":["https://conformance.doppel.test"],"customers":[{"email":"pool1@example.com","password":"Pool-1!pw","name":"P","status":"active"}]}]}}`)
 
 	t.Run("doppel's seed API where the target has it", func(t *testing.T) {
 		r, err := conformance.DoppelTarget(base).Run(context.Background(), accProvided)
