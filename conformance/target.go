@@ -206,7 +206,7 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 	}
 	for _, v := range slices.Sorted(maps.Keys(api.Optional)) {
 		if ep.Vars[v] == "" && s.Uses(v) {
-			return fmt.Sprintf("needs %s: the target does not set %s's variable %q", api.Optional[v], api.Name, v)
+			return fmt.Sprintf("needs %s: the target does not set %s's variable %q (apis.%s.%s in a target file)", api.Optional[v], api.Name, v, api.Name, v)
 		}
 	}
 	for _, st := range s.Steps {
