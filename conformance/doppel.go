@@ -24,7 +24,11 @@ type doppelAPI struct {
 
 // doppelAPIs lists every API a doppel deployment serves.
 var doppelAPIs = map[string]doppelAPI{
-	"emporix": {Vars: map[string]string{scenarios.VarTenant: "conformance", scenarios.VarClientID: "doppel-conformance"}},
+	"emporix": {
+		Vars: map[string]string{scenarios.VarTenant: "conformance", scenarios.VarClientID: "doppel-conformance",
+			scenarios.VarOptInTenant: emporixOptInTenant},
+		Seed: map[string]any{"tenants": map[string]any{emporixOptInTenant: map[string]any{"doubleOptIn": true}}},
+	},
 	"accounts": {
 		Vars: map[string]string{scenarios.VarAccountEmail: accountsEmail, scenarios.VarAccountPassword: accountsPassword,
 			scenarios.VarOrigin: accountsOrigin},
@@ -40,6 +44,10 @@ var doppelAPIs = map[string]doppelAPI{
 		Seed: map[string]any{"admins": []any{map[string]any{"username": olAdmin, "email": olAdmin + "@example.com", "password": olAdminPassword}}},
 	},
 }
+
+// emporixOptInTenant is the Emporix tenant with double opt-in on that Setup
+// configures on a doppel deployment.
+const emporixOptInTenant = "conformanceoptin"
 
 // The Customer Accounts retailers and test account Setup provisions on a
 // doppel deployment.

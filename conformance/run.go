@@ -89,6 +89,11 @@ func (t *Target) Run(ctx context.Context, s scenarios.Scenario) (*Run, error) {
 	for _, v := range api.Vars {
 		r.Vars[v] = ep.Vars[v]
 	}
+	for v := range api.Optional {
+		if ep.Vars[v] != "" {
+			r.Vars[v] = ep.Vars[v]
+		}
+	}
 	for _, v := range s.Emails {
 		r.Vars[v] = "doppel-" + t.unique() + "@" + r.domain()
 	}

@@ -204,6 +204,11 @@ func (t *Target) Skip(s scenarios.Scenario) string {
 			return fmt.Sprintf("the target does not set %s's variable %q", api.Name, v)
 		}
 	}
+	for _, v := range slices.Sorted(maps.Keys(api.Optional)) {
+		if ep.Vars[v] == "" && s.Uses(v) {
+			return fmt.Sprintf("needs %s: the target does not set %s's variable %q (apis.%s.%s in a target file)", api.Optional[v], api.Name, v, api.Name, v)
+		}
+	}
 	for _, st := range s.Steps {
 		if st.Provision != nil {
 			if _, why := t.route(api.Name, *st.Provision); why != "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -86,7 +87,7 @@ type APIConfig struct {
 	BaseURL      string            `yaml:"baseURL"`
 	OtherTenants []string          `yaml:"otherTenants"`
 	Customers    []Account         `yaml:"customers"` // pre-provisioned accounts, used once each (passwords as ${ENV})
-	Vars         map[string]string `yaml:",inline"`   // the API's variables, e.g. tenant and clientId
+	Vars         map[string]string `yaml:",inline"`   // the API's variables, e.g. tenant, clientId and (optional) optInTenant
 }
 
 // Duration is a time.Duration written as "15s" in YAML.
@@ -293,9 +294,10 @@ func (tf *TargetFile) Check() error {
 				bad("apis.%s.customers[%d]: email and password are required", name, i)
 			}
 		}
+		known := slices.Concat(api.Vars, slices.Sorted(maps.Keys(api.Optional)))
 		for v := range a.Vars {
-			if !slices.Contains(api.Vars, v) {
-				bad("apis.%s.%s: unknown field; want baseURL, otherTenants, customers or %s", name, v, strings.Join(api.Vars, ", "))
+			if !slices.Contains(known, v) {
+				bad("apis.%s.%s: unknown field; want baseURL, otherTenants, customers or %s", name, v, strings.Join(known, ", "))
 			}
 		}
 		for _, v := range api.Vars {

@@ -96,6 +96,35 @@ func TestDoppelTargetFileDefaultsItsVariables(t *testing.T) {
 	assert.NotEqual(t, apis["accounts"].Vars[scenarios.VarOrigin], apis["accounts"].OtherTenants[0])
 }
 
+// TestEmporixOptInTenantIsOptional: a target file may name a tenant with
+// double opt-in on; the scenarios that use it are skipped, with the reason,
+// where it names none, and a doppel deployment has one.
+func TestEmporixOptInTenantIsOptional(t *testing.T) {
+	optIn := func() scenarios.Scenario {
+		for _, s := range scenarios.All() {
+			if s.Uses(scenarios.VarOptInTenant) && !s.Has(scenarios.NeedsAdmin) {
+				return s
+			}
+		}
+		t.Fatal("no scenario uses the opt-in tenant")
+		return scenarios.Scenario{}
+	}()
+	load := func(text string) *conformance.Target {
+		tf, _, err := conformance.LoadTargetFile(write(t, "t.yaml", "mailbox: {adapter: doppel}\n"+text), nil, env(nil))
+		require.NoError(t, err)
+		return tf.Target(nil)
+	}
+	without := load("apis:\n  emporix: {baseURL: http://x, tenant: shop, clientId: c}\n")
+	assert.Equal(t, `needs a tenant with double opt-in on: the target does not set emporix's variable "optInTenant" (apis.emporix.optInTenant in a target file)`,
+		without.Skip(optIn))
+	assert.Empty(t, without.Skip(scenario(t, "EMP-OPTIN-003")), "a scenario that does not use it runs")
+	with := load("apis:\n  emporix: {baseURL: http://x, tenant: shop, clientId: c, optInTenant: shopoptin}\n")
+	assert.Empty(t, with.Skip(optIn))
+	assert.Equal(t, "shopoptin", with.APIs["emporix"].Vars[scenarios.VarOptInTenant])
+	assert.NotEmpty(t, load("doppel: true\napis:\n  emporix: {baseURL: http://x}\n").APIs["emporix"].Vars[scenarios.VarOptInTenant],
+		"a doppel deployment has one, which Setup seeds")
+}
+
 // TestAccountsTargetNeedsAnOrigin: a Greedbag deployment tells its
 // retailers apart by Origin, so the target file names the retailer's.
 func TestAccountsTargetNeedsAnOrigin(t *testing.T) {

@@ -6,7 +6,7 @@
 // The DSL in five lines:
 //
 //	Scenario{ID, Description (one RFC 2119 sentence), Labels, Emails/Tenants (fresh per run), Steps}
-//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)[.Invalid()]  or  Admin(method, path)
+//	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)[.Invalid() | .Undocumented(why)]  or  Admin(method, path)
 //	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n) (.In(tenantVar), .AnyTenant()),
 //	       checked and captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
 //	       or one customer the runner provides  Provide(Customer{Email, Password, Pending, ID}) (variables it binds)
@@ -75,6 +75,9 @@ type Request struct {
 	ContentType string
 	Admin       bool // a call to doppel's admin API, not to the vendor API
 	Invalid     bool // deliberately breaks the vendor's request schema (bad input): not checked against it
+	// Undocumented says why the request goes beyond the vendor's current
+	// documentation on purpose (see Step.Undocumented): not checked against it.
+	Undocumented string
 }
 
 // Param is a query parameter or header.
@@ -202,6 +205,14 @@ func (s Step) Raw(contentType, body string) Step {
 // request (malformed, missing or wrongly typed input), so that the check of
 // every scenario's requests against the vendor's spec leaves it out.
 func (s Step) Invalid() Step { s, r := s.edit(); r.Invalid = true; return s }
+
+// Undocumented marks a request that goes beyond the vendor's current
+// documentation on purpose, saying why: an operation (or a form of one) the
+// seeds describe but the vendor's docs have dropped, or what a real client
+// sends that the docs do not allow. The check of every scenario's requests
+// against the vendor's spec leaves it out, and the scenario pins doppel's
+// choice: it must be labelled DoppelChoice.
+func (s Step) Undocumented(why string) Step { s, r := s.edit(); r.Undocumented = why; return s }
 
 // WithContentType overrides the Content-Type of the body.
 func (s Step) WithContentType(contentType string) Step {

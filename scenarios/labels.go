@@ -7,6 +7,10 @@ type API struct {
 	Title  string   // for reports
 	Tenant string   // the built-in variable naming its tenant, for mailbox reads; "" when it has none
 	Vars   []string // built-in variables the target binds before the first step
+	// Optional are built-in variables a target may leave unset, each with
+	// what it names: a scenario that uses one the target does not set is
+	// skipped, with that reason.
+	Optional map[string]string
 	// Headers are sent with every request to the API (not to doppel's admin
 	// API) before the step's own; values are templates, and a header whose
 	// value expands to "" (a step's own, too) is not sent.
@@ -18,8 +22,9 @@ type API struct {
 var APIs = []*API{
 	{
 		Name: "emporix", Prefix: "EMP", Title: "Emporix customer service", Tenant: VarTenant,
-		Vars:  []string{VarTenant, VarClientID},
-		Areas: []string{"AUTH", "PROF", "ADDR", "CRED", "OPTIN", "SOCIAL", "INPUT", "TENANT"},
+		Vars:     []string{VarTenant, VarClientID},
+		Optional: map[string]string{VarOptInTenant: "a tenant with double opt-in on"},
+		Areas:    []string{"AUTH", "PROF", "ADDR", "CRED", "OPTIN", "SOCIAL", "INPUT", "TENANT"},
 	},
 	{
 		Name: "openloyalty", Prefix: "OL", Title: "Open Loyalty security", Tenant: VarStoreCode,
@@ -44,10 +49,13 @@ func FindAPI(name string) *API {
 	return nil
 }
 
-// Built-in variables of the Emporix API.
+// Built-in variables of the Emporix API: the tenant under test (double
+// opt-in off), the storefront's client id and, optionally, a second tenant
+// whose double opt-in is on.
 const (
-	VarTenant   = "tenant"   // the tenant under test
-	VarClientID = "clientId" // the storefront client id
+	VarTenant      = "tenant"      // the tenant under test
+	VarClientID    = "clientId"    // the storefront client id
+	VarOptInTenant = "optInTenant" // a tenant with double opt-in on (optional)
 )
 
 // Built-in variables of the Customer Accounts API (Greedbag's customers

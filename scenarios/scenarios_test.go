@@ -39,6 +39,7 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"a doppel choice that says MUST", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix", DoppelChoice}, Steps: []Step{GET("/x").Expect(200)}}, "must say SHOULD"},
 		{"a vendor range without the status", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Expect(415).ChoiceWithin(500, 599)}}, "range [500, 599] must hold the expected status 415"},
 		{"a provided customer over a bound variable", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Emails: []string{"email"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"})}}, `variable "email" is bound already`},
+		{"a step beyond the vendor's docs in a scenario of the vendor's", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Undocumented("a real client sends it").Expect(200)}}, `goes beyond the vendor's documentation (a real client sends it): the scenario pins doppel's choice and needs the "doppel-choice" label`},
 		{"a provided customer with a check", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}).And(Present("x"))}}, "has no status, checks or captures"},
 	}
 	for _, tt := range tests {
@@ -55,6 +56,8 @@ func TestMarksLeaveTheStepAlone(t *testing.T) {
 	s := POST("/x").Expect(415)
 	assert.True(t, s.Invalid().Request.Invalid)
 	assert.False(t, s.Request.Invalid)
+	assert.Equal(t, "why", s.Undocumented("why").Request.Undocumented)
+	assert.Empty(t, s.Request.Undocumented)
 	assert.Equal(t, [2]int{400, 499}, s.ChoiceWithin(400, 499).VendorStatus)
 	c := Equals("a", 1)
 	assert.True(t, c.AsChoice().Choice)
@@ -62,6 +65,25 @@ func TestMarksLeaveTheStepAlone(t *testing.T) {
 	p := Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"},
 		Steps: []Step{Provide(Customer{Email: "email", Password: "pw", ID: "id"}), GET("/{id}").Query("e", "{email}").Query("p", "{pw}").Expect(200)}}
 	require.NoError(t, p.Validate(), "a provided customer binds its variables")
+}
+
+// TestUses finds a variable wherever a step or a cleanup refers to it.
+func TestUses(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		step Step
+	}{
+		{"path", GET("/c/{v}").Expect(200)},
+		{"query", GET("/c").Query("q", "x{v}").Expect(200)},
+		{"body key", POST("/c").JSON(Obj{"{v}": 1}).Expect(200)},
+		{"token", GET("/c").As("v").Expect(200)},
+		{"mail tenant", MailCount("a@b.c", "k", 0).In("v")},
+		{"check", GET("/c").Expect(200, Equals("a", Var("v")))},
+		{"cleanup", GET("/c").Expect(200).Cleanup(GET("/{v}").Expect(200))},
+	} {
+		assert.True(t, Scenario{Steps: []Step{tt.step}}.Uses("v"), tt.name)
+		assert.False(t, Scenario{Steps: []Step{tt.step}}.Uses("w"), tt.name)
+	}
 }
 
 func TestProvisioningNeedsNoAdminLabel(t *testing.T) {

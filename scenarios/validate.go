@@ -58,7 +58,7 @@ func (s Scenario) Validate() error {
 	}
 	bound := map[string]bool{}
 	if api != nil {
-		for _, v := range api.Vars {
+		for _, v := range slices.Concat(api.Vars, slices.Collect(maps.Keys(api.Optional))) {
 			bound[v] = true
 		}
 	}
@@ -141,13 +141,12 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 		if st.Status != 0 {
 			bad("a mailbox read has no status")
 		}
-		uses("mail recipient", Placeholders(st.Mail.To)...)
-		if st.Mail.Tenant != "" {
-			uses("mail tenant", st.Mail.Tenant)
-		}
+	}
+	for _, u := range st.uses() {
+		uses(u.where, u.names...)
 	}
 	if st.Request != nil {
-		errs = append(errs, st.checkRequest(s, uses)...)
+		errs = append(errs, st.checkRequest(s)...)
 	}
 	own := func(name string) bool { // checks may use the step's own captures
 		for _, c := range st.Captures {
@@ -173,7 +172,7 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 }
 
 // checkRequest validates a request step.
-func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)) []error {
+func (st Step) checkRequest(s Scenario) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	r := st.Request
@@ -200,24 +199,70 @@ func (st Step) checkRequest(s Scenario, uses func(where string, names ...string)
 	if !r.Admin && strings.HasPrefix(r.Path, "/__doppel/") {
 		bad("admin path %q must be called with Admin()", r.Path)
 	}
-	uses("path", Placeholders(r.Path)...)
-	for _, p := range r.Query {
-		uses("query "+p.Name, Placeholders(p.Value)...)
-	}
-	for _, p := range r.Headers {
-		uses("header "+p.Name, Placeholders(p.Value)...)
-	}
-	if r.Token != "" {
-		uses("token", r.Token)
-	}
-	uses("body", valueVars(r.JSON)...)
-	for _, name := range slices.Sorted(maps.Keys(r.Form)) {
-		uses("form field "+name, Placeholders(r.Form[name])...)
-	}
-	if r.Raw != nil {
-		uses("body", Placeholders(*r.Raw)...)
+	if r.Undocumented != "" && !s.Has(DoppelChoice) {
+		bad("goes beyond the vendor's documentation (%s): the scenario pins doppel's choice and needs the %q label", r.Undocumented, DoppelChoice)
 	}
 	return errs
+}
+
+// use is a part of a step that refers to variables.
+type use struct {
+	where string
+	names []string
+}
+
+// uses lists where a step's request or mailbox read refers to variables
+// (its checks are apart: they may use the step's own captures).
+func (st Step) uses() []use {
+	var out []use
+	if m := st.Mail; m != nil {
+		out = append(out, use{"mail recipient", Placeholders(m.To)})
+		if m.Tenant != "" {
+			out = append(out, use{"mail tenant", []string{m.Tenant}})
+		}
+	}
+	r := st.Request
+	if r == nil {
+		return out
+	}
+	out = append(out, use{"path", Placeholders(r.Path)})
+	for _, p := range r.Query {
+		out = append(out, use{"query " + p.Name, Placeholders(p.Value)})
+	}
+	for _, p := range r.Headers {
+		out = append(out, use{"header " + p.Name, Placeholders(p.Value)})
+	}
+	if r.Token != "" {
+		out = append(out, use{"token", []string{r.Token}})
+	}
+	out = append(out, use{"body", valueVars(r.JSON)})
+	for _, name := range slices.Sorted(maps.Keys(r.Form)) {
+		out = append(out, use{"form field " + name, Placeholders(r.Form[name])})
+	}
+	if r.Raw != nil {
+		out = append(out, use{"body", Placeholders(*r.Raw)})
+	}
+	return out
+}
+
+// Uses reports whether a step of the scenario, or a cleanup, refers to the
+// variable v.
+func (s Scenario) Uses(v string) bool {
+	for _, st := range s.Steps {
+		for _, x := range append([]Step{st}, st.Undo...) {
+			for _, u := range x.uses() {
+				if slices.Contains(u.names, v) {
+					return true
+				}
+			}
+			for _, c := range x.Checks {
+				if slices.Contains(valueVars(c.Value), v) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Title names a step in reports.
