@@ -204,7 +204,7 @@ func (olRegistration) Provide(ctx context.Context, r *Run, c scenarios.Customer)
 		scenarios.MailToken(email, olTemporaryPasswordMail, temporary),
 		scenarios.POST(base+"login_check").JSON(scenarios.Obj{"_username": email, "_password": "{" + temporary + "}"}).
 			Expect(200).Capture(tok, "token"),
-		scenarios.POST(base+"password/change").As(tok).
+		scenarios.POST(base + "password/change").As(tok).
 			JSON(scenarios.Obj{"currentPassword": "{" + temporary + "}", "plainPassword": "{" + c.Password + "}"}).Expect(200),
 	})
 }
