@@ -217,15 +217,18 @@ func olRefused(s Step, msg string) Step {
 
 func olSuccess(s Step) Step { return s.Expect(200, Equals("", Obj{"success": true})) }
 
+// olNotFound expects the framework's 404; its body is Symfony's error
+// rendering, which the vendor does not document (doppel's choice).
 func olNotFound(s Step) Step {
-	return s.Expect(404, Equals("", Obj{"error": Obj{"code": 404, "message": "Not Found"}}))
+	return s.Expect(404, Equals("", Obj{"error": Obj{"code": 404, "message": "Not Found"}}).AsChoice())
 }
 
 func olError(s Step, msg string) Step { return s.Expect(400, Equals("", Obj{"error": msg})) }
 
-// olHTTPError expects a framework error: the status with its reason phrase.
+// olHTTPError expects a framework error: the status with its reason phrase,
+// in Symfony's error rendering (doppel's choice of body).
 func olHTTPError(s Step, status int, reason string) Step {
-	return s.Expect(status, Equals("error.code", status), Equals("error.message", reason))
+	return s.Expect(status, Equals("error.code", status).AsChoice(), Equals("error.message", reason).AsChoice())
 }
 
 // olFormErrors expects exactly these Symfony form errors.
@@ -369,11 +372,13 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-AUTH-010", Description: "The customer paths without a store code (Open Loyalty 3.x's) SHOULD address store DEFAULT: a customer of DEFAULT logs in there, and its JWT is accepted on DEFAULT's password change with and without the store code.",
-			Labels: olLabels(Provisioning), Fresh: []string{"pw"}, Emails: []string{"email"},
-			Steps: Seq(olProvisionIn(olDefaultStore, Obj{"email": "{email}", "password": olPassword}),
-				olTokens(POST(olDefaultLoginPath).Form(map[string]string{"_username": "{email}", "_password": olPassword}), "tok",
-					Claim("token", "roles", Arr{olCustomerRole}), Lifetime("token", olDay)).CaptureClaim("uid", "token", "id"),
-				olTokens(POST(olLoginPath(olDefaultStore)).JSON(olCreds("{email}", olPassword)), "t2", Claim("token", "id", Var("uid"))),
+			Labels: olLabels(NeedsMailbox, DoppelChoice), Emails: []string{"email"},
+			Steps: Seq(olTargetAdmin(), // the admin's registration makes a customer of DEFAULT
+				POST(olRegisterPath).As("admin").Form(olRegistration("{email}")).Expect(200).Capture("uid", "customerId"),
+				MailToken("{email}", olTemporaryMail, "temp").AnyTenant(),
+				olTokens(POST(olDefaultLoginPath).Form(map[string]string{"_username": "{email}", "_password": "{temp}"}), "tok",
+					Claim("token", "roles", Arr{olCustomerRole}), Claim("token", "id", Var("uid")), Lifetime("token", olDay)),
+				olTokens(POST(olLoginPath(olDefaultStore)).JSON(olCreds("{email}", "{temp}")), "t2", Claim("token", "id", Var("uid"))),
 				olAcceptedAt(olDefaultChangePath, "tok"),
 				olAccepted(olDefaultStore, "customer", "tok"),
 				olBadCredentials(POST(olDefaultLoginPath).JSON(olCreds("{email}", olNewPassword)))),
@@ -884,11 +889,11 @@ func openLoyalty() []Scenario {
 				olUnchanged("{email}")),
 		},
 		{
-			ID: "OL-INPUT-002", Description: "A password change with a body of another content type than a form or JSON MUST be answered 415 and change nothing.",
+			ID: "OL-INPUT-002", Description: "A password change with a body of another content type than a form or JSON MUST be refused with a 4xx (doppel: 415) and change nothing.",
 			Labels: olLabels(),
 			Steps: Seq(olProvide("email"), olLogin("{email}", olPassword, "tok"),
 				olHTTPError(POST(olChangePath("{storeCode}", "customer")).As("tok").
-					Raw("text/plain", "currentPassword="+olPassword+"&plainPassword="+olNewPassword), 415, "Unsupported Media Type"),
+					Raw("text/plain", "currentPassword="+olPassword+"&plainPassword="+olNewPassword), 415, "Unsupported Media Type").ChoiceWithin(400, 499),
 				olUnchanged("{email}")),
 		},
 		{
@@ -896,7 +901,7 @@ func openLoyalty() []Scenario {
 			Labels: olLabels(),
 			Steps: Seq(olProvide("email"), olLogin("{email}", olPassword, "tok"),
 				olHTTPError(POST(olChangePath("{storeCode}", "customer")).As("tok").
-					JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword, "padding": strings.Repeat("x", 1<<20)}), 413, "Payload Too Large"),
+					JSON(Obj{"currentPassword": olPassword, "plainPassword": olNewPassword, "padding": strings.Repeat("x", 1<<20)}), 413, "Payload Too Large").ChoiceWithin(400, 499),
 				olUnchanged("{email}")),
 		},
 		{
@@ -925,12 +930,12 @@ func openLoyalty() []Scenario {
 				olHTTPError(POST(olRevokePath), 405, "Method Not Allowed").Expect(405, HeaderHas("Allow", "GET"))),
 		},
 		{
-			ID: "OL-INPUT-007", Description: "A login with malformed JSON, a JSON body that is no object or another content type MUST be answered 400 or 415 in the framework's error shape.",
+			ID: "OL-INPUT-007", Description: "A login with malformed JSON or a JSON body that is no object MUST be answered 400, and one of another content type refused with a 4xx (doppel: 415).",
 			Labels: olLabels(),
 			Steps: Seq(
 				olHTTPError(POST(olAdminLoginPath).Raw("application/json", `{"_username":`), 400, "Bad Request"),
 				olHTTPError(POST(olAdminLoginPath).Raw("application/json", `["{adminUsername}"]`), 400, "Bad Request"),
-				olHTTPError(POST(olAdminLoginPath).Raw("text/plain", "_username={adminUsername}"), 415, "Unsupported Media Type")),
+				olHTTPError(POST(olAdminLoginPath).Raw("text/plain", "_username={adminUsername}"), 415, "Unsupported Media Type").ChoiceWithin(400, 499)),
 		},
 		{
 			ID: "OL-INPUT-008", Description: "A store code outside the documented pattern SHOULD be answered 400 Bad Request.",
