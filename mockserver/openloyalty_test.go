@@ -734,11 +734,11 @@ func TestOpenLoyaltyRegistration(t *testing.T) {
 		require.Equal(t, http.StatusOK, w.Code, name)
 		assert.Equal(t, "password change needed", decode[map[string]string](t, w)["error"], name)
 	}
-	tok, refresh := h.login("/api/DEFAULT/customer/login_check", "wren@example.org", pw)
+	_, refresh := h.login("/api/DEFAULT/customer/login_check", "wren@example.org", pw)
 	assert.Contains(t, h.post("/api/token/refresh", url.Values{"refresh_token": {refresh}}).Body.String(), "password change needed")
 	require.Equal(t, http.StatusOK, h.post("/api/password/reset/request", url.Values{"username": {"wren@example.org"}}).Code)
 	require.Equal(t, http.StatusOK, h.do("POST", "/api/password/reset", `{"token":"`+h.resetToken("wren@example.org")+`","reset":{"plainPassword":"Res3t!pass"}}`).Code)
-	tok, _ = h.login("/api/DEFAULT/customer/login_check", "wren@example.org", "Res3t!pass")
+	tok, _ := h.login("/api/DEFAULT/customer/login_check", "wren@example.org", "Res3t!pass")
 	assert.Contains(t, h.post("/api/customer/login_check", url.Values{"_username": {"wren@example.org"}, "_password": {"Res3t!pass"}}).Body.String(), "password change needed", "a reset keeps the mark")
 	assertBody(t, h.post("/api/customer/password/change", url.Values{"currentPassword": {"Res3t!pass"}, "plainPassword": {"Chang3d!pass"}}, bearer(tok)...), http.StatusOK, success)
 	assert.NotContains(t, h.post("/api/customer/login_check", url.Values{"_username": {"wren@example.org"}, "_password": {"Chang3d!pass"}}).Body.String(), "error")
