@@ -1,10 +1,8 @@
 package conformance_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -134,59 +132,37 @@ func TestProvisioningRoutes(t *testing.T) {
 			`(capability "admin" or "provisioning"); pre-provisioned accounts: the target file lists none (apis.accounts.customers)`, target.Skip(accProvided))
 		assert.Contains(t, withoutAdmin(base, conformance.Account{Email: "a", Password: "b"}).Skip(accPending), "pre-provisioned accounts: they are active")
 		target.Mailbox = nil
-		assert.Contains(t, target.Skip(olProvided), `Open Loyalty admin registration: setting its password needs the reset token from a mailbox`)
+		assert.Contains(t, target.Skip(olProvided), `Open Loyalty admin registration: its temporary password comes by mail`)
 	})
 }
 
-// olFront stands for an Open Loyalty 3.x deployment in front of doppel: it
-// serves the admin's POST /api/customer/register as the framework does
-// (a customer[…] form, an admin's bearer token; 200 {customerId, email})
-// and passes everything else to doppel.
-func olFront(t *testing.T, base string) string {
-	n := 0
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/customer/register" {
-			req, _ := http.NewRequest(r.Method, base+r.URL.RequestURI(), r.Body)
-			req.Header = r.Header
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			for k, v := range resp.Header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(resp.StatusCode)
-			var b bytes.Buffer
-			_, _ = b.ReadFrom(resp.Body)
-			_, _ = w.Write(b.Bytes())
-			return
-		}
-		email := r.PostFormValue("customer[email]")
-		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") || email == "" ||
-			r.PostFormValue("customer[firstName]") == "" || r.PostFormValue("customer[lastName]") == "" || r.PostFormValue("customer[agreement1]") != "1" {
-			http.Error(w, `{"form":{},"errors":[]}`, http.StatusBadRequest)
-			return
-		}
-		n++
-		seed(t, base, fmt.Sprintf(`{"openloyalty":{"stores":{"conformance":{"customers":[{"email":%q,"password":"Temp-0rary!%d"}]}}}}`, email, n))
-		_ = json.NewEncoder(w).Encode(map[string]string{"customerId": fmt.Sprintf("00000000-0000-474c-b092-%012d", n), "email": email})
-	}))
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
-
 // TestOpenLoyaltyRegistrationRoute: without doppel's admin API, an Open
-// Loyalty customer is registered by the admin, then given its password
-// through the reset flow and the mailbox.
+// Loyalty customer is registered by the target's admin, logs in with the
+// mailed temporary password and changes it to the scenario's; on store
+// DEFAULT through Open Loyalty 3.x's paths without a store code.
 func TestOpenLoyaltyRegistrationRoute(t *testing.T) {
-	front := olFront(t, mock(t))
-	r, err := withoutAdmin(front).Run(context.Background(), olProvided)
-	require.NoError(t, err)
-	assert.Equal(t, strings.Join([]string{
-		"POST api/admin/login_check",
-		"POST api/customer/register",
-		"POST api/conformance/customer/password/reset/request",
-		"POST api/password/reset",
-		"POST api/conformance/customer/login_check",
-	}, "\n"), exchanged(r))
-	assert.Equal(t, "00000000-0000-474c-b092-000000000001", r.Vars["id"])
+	base := mock(t)
+	for _, store := range []string{"conformance", "DEFAULT"} {
+		t.Run(store, func(t *testing.T) {
+			target := withoutAdmin(base)
+			api := target.APIs["openloyalty"]
+			api.Vars = maps.Clone(api.Vars)
+			api.Vars[VarStoreCode] = store
+			target.APIs["openloyalty"] = api
+			r, err := target.Run(context.Background(), olProvided)
+			require.NoError(t, err)
+			prefix := "api/" + store + "/customer/"
+			if store == "DEFAULT" {
+				prefix = "api/customer/"
+			}
+			assert.Equal(t, strings.Join([]string{
+				"POST api/admin/login_check",
+				"POST " + prefix + "register",
+				"POST " + prefix + "login_check",
+				"POST " + prefix + "password/change",
+				"POST api/" + store + "/customer/login_check",
+			}, "\n"), exchanged(r))
+			assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4`, r.Vars["id"])
+		})
+	}
 }

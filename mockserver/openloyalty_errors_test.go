@@ -72,6 +72,10 @@ func TestOpenLoyaltyErrorDialect(t *testing.T) {
 		{"change with a wrong current password", "POST", change, `{"currentPassword":"x","plainPassword":"Example1!"}`, []string{"Authorization", customer}},
 		{"change to a blank password", "POST", change, `currentPassword=Secret123!`, []string{"Authorization", customer, "Content-Type", form}},
 		{"change with everything wrong", "POST", "/api/DEFAULT/admin/password/change", `{"plainPassword":"short"}`, []string{"Authorization", admin}},
+		{"registration by a customer", "POST", "/api/customer/register", `{"customer":{}}`, []string{"Authorization", customer}},
+		{"registration not submitted", "POST", "/api/customer/register", `{}`, []string{"Authorization", admin}},
+		{"registration with everything wrong", "POST", "/api/customer/register", `customer[email]=x&customer[phone]=abc&customer[gender]=x&customer[birthDate]=1.2.1990&customer[levelId]=l1&customer[sellerId]=s1&customer[address][city]=Graz&customer[address][nope]=1&customer[plainPassword]=y&customer[lastName][]=z`, []string{"Authorization", admin, "Content-Type", form}},
+		{"registration by a seller with a sellerId", "POST", "/api/customer/register", `{"customer":{"firstName":"A","lastName":"B","email":"c@example.org","agreement1":false,"sellerId":"x"}}`, []string{"Authorization", "Bearer " + seller}},
 	}
 	got := map[string]any{}
 	for _, c := range cases {

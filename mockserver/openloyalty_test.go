@@ -705,3 +705,56 @@ func TestOpenLoyaltyServesItsContract(t *testing.T) {
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), "/api/{storeCode}/customer/password/reset/request:")
 }
+
+// TestOpenLoyaltyRegistration: an admin (or a seller) registers a customer
+// with the 3.x form; it logs in with the mailed temporary password, answered
+// "password change needed" until it changes it (a reset does not end it);
+// customers may not register anyone, and a refused form creates nobody.
+func TestOpenLoyaltyRegistration(t *testing.T) {
+	h := newOLHarness(t)
+	seller, _ := h.login("/api/seller/login_check", olSeller, olPassword)
+	form := func(email, phone string) url.Values {
+		return url.Values{"customer[firstName]": {"Wren"}, "customer[lastName]": {"Okafor"}, "customer[email]": {email},
+			"customer[phone]": {phone}, "customer[agreement1]": {"1"}}
+	}
+	temporary := func(to string) string {
+		mail := decode[[]map[string]any](t, h.do("GET", "/__doppel/mailbox?api=openloyalty&kind=registration_with_temporary_password&to="+url.QueryEscape(to), nil))
+		require.Len(t, mail, 1)
+		assert.Equal(t, "Account created", mail[0]["subject"])
+		return mail[0]["token"].(string)
+	}
+
+	w := h.post("/api/customer/register", form("wren@example.org", "+48600700800"), bearer(h.adminToken())...)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	out := decode[map[string]string](t, w)
+	assert.Equal(t, "wren@example.org", out["email"])
+	pw := temporary("wren@example.org")
+	for _, name := range []string{"wren@example.org", "+48600700800", out["customerId"]} {
+		w = h.post("/api/customer/login_check", url.Values{"_username": {name}, "_password": {pw}})
+		require.Equal(t, http.StatusOK, w.Code, name)
+		assert.Equal(t, "password change needed", decode[map[string]string](t, w)["error"], name)
+	}
+	_, refresh := h.login("/api/DEFAULT/customer/login_check", "wren@example.org", pw)
+	assert.Contains(t, h.post("/api/token/refresh", url.Values{"refresh_token": {refresh}}).Body.String(), "password change needed")
+	require.Equal(t, http.StatusOK, h.post("/api/password/reset/request", url.Values{"username": {"wren@example.org"}}).Code)
+	require.Equal(t, http.StatusOK, h.do("POST", "/api/password/reset", `{"token":"`+h.resetToken("wren@example.org")+`","reset":{"plainPassword":"Res3t!pass"}}`).Code)
+	tok, _ := h.login("/api/DEFAULT/customer/login_check", "wren@example.org", "Res3t!pass")
+	assert.Contains(t, h.post("/api/customer/login_check", url.Values{"_username": {"wren@example.org"}, "_password": {"Res3t!pass"}}).Body.String(), "password change needed", "a reset keeps the mark")
+	assertBody(t, h.post("/api/customer/password/change", url.Values{"currentPassword": {"Res3t!pass"}, "plainPassword": {"Chang3d!pass"}}, bearer(tok)...), http.StatusOK, success)
+	assert.NotContains(t, h.post("/api/customer/login_check", url.Values{"_username": {"wren@example.org"}, "_password": {"Chang3d!pass"}}).Body.String(), "error")
+
+	w = h.post("/api/OTHER/customer/register", form("kit@example.org", ""), bearer(seller)...)
+	require.Equal(t, http.StatusOK, w.Code, "a seller registers too, here in store OTHER")
+	h.login("/api/OTHER/customer/login_check", "kit@example.org", temporary("kit@example.org"))
+
+	customer := bearer(h.customerToken())
+	assertBody(t, h.post("/api/customer/register", form("ivo@example.org", ""), customer...), http.StatusForbidden, `{"error":{"code":403,"message":"Forbidden"}}`)
+	assertBody(t, h.post("/api/OTHER/customer/register", form("ivo@example.org", ""), customer...), http.StatusUnauthorized, unknownUser)
+	assertBody(t, h.post("/api/customer/register", form("ivo@example.org", "")), http.StatusUnauthorized, noToken)
+	w = h.post("/api/customer/register", form("wren@example.org", "+48600700800"), bearer(h.adminToken())...)
+	require.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Contains(t, w.Body.String(), `"email":{"errors":["customer with such email already exists"]}`)
+	assert.Contains(t, w.Body.String(), `"phone":{"errors":["customer with such phone already exists"]}`)
+	assert.NotContains(t, w.Body.String(), `"sellerId"`+":{\"errors\"")
+	assert.Empty(t, decode[[]map[string]any](t, h.do("GET", "/__doppel/mailbox?api=openloyalty&to=ivo%40example.org", nil)), "nobody registered, nothing mailed")
+}

@@ -130,6 +130,7 @@ var (
 	errNoToken     = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid credentials")
 	errInvalidJWT  = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid JWT Token")
 	errUnknownUser = &face.Problem{Status: http.StatusUnauthorized, Type: typeJWT}
+	errForbidden   = &face.Problem{Status: http.StatusForbidden} // Symfony's AccessDeniedHttpException
 )
 
 // bearer is the token of an "Authorization: Bearer <token>" header, exactly
@@ -145,6 +146,32 @@ func bearer(r *http.Request) string {
 // auth is a firewall: it accepts a valid, unexpired JWT of a user its kind
 // of users holds (customers: of the path's store).
 func (f *Face) auth(fw kind) func(r *http.Request) (any, error) {
+	return f.firewall(func(r *http.Request, u *store.Customer) error {
+		if kindOf(u) != fw || u.Tenant != fw.tenant(r) {
+			return errUnknownUser
+		}
+		return nil
+	})
+}
+
+// registrars is the firewall of the customer registration: an admin's or a
+// seller's JWT (the service's CREATE_CUSTOMER vote); the path's store's
+// customers are known there but not granted it.
+func (f *Face) registrars() func(r *http.Request) (any, error) {
+	return f.firewall(func(r *http.Request, u *store.Customer) error {
+		switch k := kindOf(u); {
+		case k == adminKind || k == sellerKind:
+			return nil
+		case u.Tenant == customerKind.tenant(r):
+			return errForbidden
+		}
+		return errUnknownUser
+	})
+}
+
+// firewall accepts a valid, unexpired JWT of an active user that admit lets
+// through.
+func (f *Face) firewall(admit func(r *http.Request, u *store.Customer) error) func(r *http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
 		value := bearer(r)
 		if value == "" {
@@ -162,8 +189,11 @@ func (f *Face) auth(fw kind) func(r *http.Request) (any, error) {
 			if err != nil {
 				return errInvalidJWT
 			}
-			if u, err = tx.CustomerByNumberInAPI(API, c.ID); err != nil || !u.Active || kindOf(u) != fw || u.Tenant != fw.tenant(r) {
+			if u, err = tx.CustomerByNumberInAPI(API, c.ID); err != nil || !u.Active {
 				return errUnknownUser
+			}
+			if err := admit(r, u); err != nil {
+				return err
 			}
 			if c.IssuedAt != nil && identity.SelfContainedExpired(u, c.IssuedAt.Time) {
 				return errInvalidJWT // expired through the admin API

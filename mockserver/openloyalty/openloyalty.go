@@ -126,7 +126,8 @@ func (*Face) Tenant(r *http.Request) string {
 
 // Routes implements face.Face. The paths without a store code are Open
 // Loyalty 3.x's, which its cockpits call; the customer ones address
-// DefaultStore. /api/token/revoke is behind the admin firewall.
+// DefaultStore. /api/token/revoke is behind the admin firewall; customer
+// registration takes an admin's or a seller's JWT.
 func (f *Face) Routes() []face.Route {
 	admins, customers, sellers := f.auth(adminKind), f.auth(customerKind), f.auth(sellerKind)
 	return []face.Route{
@@ -145,6 +146,8 @@ func (f *Face) Routes() []face.Route {
 		{Method: "POST", Path: "/api/admin/password/change", Auth: admins, Handle: f.change},
 		{Method: "POST", Path: "/api/{storeCode}/admin/password/change", Auth: admins, Handle: f.change},
 		{Method: "POST", Path: "/api/seller/password/change", Auth: sellers, Handle: f.change},
+		{Method: "POST", Path: "/api/customer/register", Auth: f.registrars(), Handle: f.register},
+		{Method: "POST", Path: "/api/{storeCode}/customer/register", Auth: f.registrars(), Handle: f.register},
 	}
 }
 
@@ -174,12 +177,22 @@ func emptyField(name string) *face.Problem {
 }
 
 // formError is a Symfony form's answer listing every field of the form, with
-// the messages of those that failed; nil when none failed.
+// the messages of those that failed; nil when none failed. Fields of a
+// compound field are "address.street"; the messages of "" are the form's own.
 func formError(fields []string, failed map[string][]string) error {
 	if len(failed) == 0 {
 		return nil
 	}
+	return formProblem(fields, failed)
+}
+
+// formProblem is formError's answer, also when nothing failed (a form that
+// was not submitted).
+func formProblem(fields []string, failed map[string][]string) *face.Problem {
 	p := &face.Problem{Status: http.StatusBadRequest, Type: typeForm, Message: "Validation Failed"}
+	for _, m := range failed[""] {
+		p.Violations = append(p.Violations, contracts.Violation{In: "form", Message: m})
+	}
 	for _, field := range fields {
 		p.Violations = append(p.Violations, contracts.Violation{In: "form", Field: field}) // present even when valid
 		for _, m := range failed[field] {
@@ -214,14 +227,17 @@ type exception struct {
 	Message string `json:"message"`
 }
 
-type fieldErrors struct {
-	Errors []string `json:"errors,omitempty"`
+// formNode is a form, or one of its fields, in Symfony's (JMS serializer's)
+// form errors: its messages and, for a compound one, its children.
+type formNode struct {
+	Errors   []string             `json:"errors,omitempty"`
+	Children map[string]*formNode `json:"children,omitempty"`
 }
 
+// formErrors is the answer of a form that failed: the form's tree, and the
+// form's own messages again at the top.
 type formErrors struct {
-	Form struct {
-		Children map[string]*fieldErrors `json:"children"`
-	} `json:"form"`
+	Form   formNode `json:"form"`
 	Errors []string `json:"errors"`
 }
 
@@ -240,16 +256,25 @@ func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
 	case typeError:
 		face.WriteJSON(w, p.Status, map[string]string{"error": p.Message})
 	case typeForm:
-		var body formErrors
-		body.Form.Children, body.Errors = map[string]*fieldErrors{}, []string{}
+		body := formErrors{Errors: []string{}}
 		for _, v := range p.Violations {
-			child := body.Form.Children[v.Field]
-			if child == nil {
-				child = &fieldErrors{}
-				body.Form.Children[v.Field] = child
+			n := &body.Form
+			if v.Field != "" {
+				for part := range strings.SplitSeq(v.Field, ".") {
+					if n.Children == nil {
+						n.Children = map[string]*formNode{}
+					}
+					if n.Children[part] == nil {
+						n.Children[part] = &formNode{}
+					}
+					n = n.Children[part]
+				}
 			}
 			if v.Message != "" {
-				child.Errors = append(child.Errors, v.Message)
+				n.Errors = append(n.Errors, v.Message)
+				if n == &body.Form {
+					body.Errors = append(body.Errors, v.Message)
+				}
 			}
 		}
 		face.WriteJSON(w, p.Status, body)

@@ -220,6 +220,7 @@ func (f *Face) change(c *face.Call) error {
 		if errors.Is(err, errNotFound) {
 			return errUnknownUser // the user is gone
 		}
+		keepPassword(tx, u.ID)
 		return err
 	})
 	if err != nil {

@@ -14,6 +14,19 @@ import (
 type tokens struct {
 	Token        string `json:"token"`
 	RefreshToken string `json:"refresh_token"`
+	Error        string `json:"error,omitempty"` // errPasswordChange for a temporary password
+}
+
+// answer completes the tokens of a login or refresh of u, issued now.
+func (f *Face) answer(out tokens, u *store.Customer, now, last time.Time) (tokens, error) {
+	var err error
+	if out.Token, err = f.sign(u, now, last); err != nil {
+		return out, err
+	}
+	if temporary(u) {
+		out.Error = errPasswordChange
+	}
+	return out, nil
 }
 
 // credentials are Lexik's _username/_password, or username/password.
@@ -76,7 +89,7 @@ func (f *Face) login(c *face.Call, k kind) error {
 	if err != nil {
 		return err
 	}
-	if out.Token, err = f.sign(u, now, last); err != nil {
+	if out, err = f.answer(out, u, now, last); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
@@ -138,8 +151,8 @@ func (f *Face) refresh(c *face.Call) error {
 	if err != nil {
 		return err
 	}
-	out := tokens{RefreshToken: in.RefreshToken}
-	if out.Token, err = f.sign(u, now, last); err != nil {
+	out, err := f.answer(tokens{RefreshToken: in.RefreshToken}, u, now, last)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
