@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/doppel-dev/doppel/scenarios"
@@ -11,10 +12,34 @@ import (
 
 // Account is a pre-provisioned account a target file lists for an API
 // (apis.<api>.customers), its password an ${ENV} secret: each is used by
-// one scenario of a run at most.
+// one scenario of a run at most. A scenario that changes an account sets it
+// back in its cleanup, so that the next run finds it as it was; one that
+// uses its customer up gets a disposable account, and a pending customer
+// comes from a pending account (Customer Accounts only), which its
+// activation uses up. Whoever owns the deployment re-creates both kinds
+// before each run.
 type Account struct {
 	Email    string `yaml:"email"`
 	Password string `yaml:"password"`
+	// Disposable: a scenario may delete the account or reset its password
+	// to one it cannot set back.
+	Disposable bool `yaml:"disposable"`
+	// Pending: not activated yet; Identifier and Secret (an ${ENV} secret)
+	// are those of its activation mail, and it has no password.
+	Pending    bool   `yaml:"pending"`
+	Identifier string `yaml:"identifier"`
+	Secret     string `yaml:"secret"`
+}
+
+// kind names the kind of account an account is, or a customer needs.
+func (a Account) kind() string {
+	switch {
+	case a.Pending:
+		return "pending"
+	case a.Disposable:
+		return "disposable"
+	}
+	return "reusable"
 }
 
 // A Route provides fresh customers of one API on a target (see
@@ -101,13 +126,16 @@ type seedRoute struct{}
 func (seedRoute) Name() string { return "doppel's seed API" }
 
 func (seedRoute) Lacks(t *Target, api string, c scenarios.Customer) string {
+	activation := c.Pending && (c.ID != "" || c.Secret != "") // read from the activation mail
 	switch {
 	case !t.hasAdmin():
 		return `the target has no doppel admin API (capability "admin" or "provisioning")`
-	case c.ID != "":
-		return "it does not answer the customer's id"
 	case c.Pending && api != "accounts":
 		return "it makes pending customers of Customer Accounts only"
+	case c.ID != "" && !activation:
+		return "it does not answer the customer's id"
+	case activation && t.Mailbox == nil:
+		return "the pending customer's identifier and secret come in its activation mail, and the target has no mailbox"
 	}
 	return ""
 }
@@ -129,7 +157,19 @@ func (seedRoute) Provide(ctx context.Context, r *Run, c scenarios.Customer) erro
 		doc = scenarios.Obj{"openloyalty": scenarios.Obj{"stores": scenarios.Obj{"{storeCode}": scenarios.Obj{
 			"customers": scenarios.Arr{scenarios.Obj{"email": email, "password": pw}}}}}}
 	}
-	return r.steps(ctx, []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed a customer")})
+	steps := []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed a customer")}
+	if c.Pending && (c.ID != "" || c.Secret != "") {
+		secret := c.Secret
+		if secret == "" {
+			secret = r.local("Secret")
+		}
+		read := scenarios.MailToken(email, "activation", secret)
+		if c.ID != "" {
+			read = read.Capture(c.ID, "identifier")
+		}
+		steps = append(steps, read)
+	}
+	return r.steps(ctx, steps)
 }
 
 // emporixSignUp signs a customer up through Emporix's storefront API: an
@@ -210,31 +250,89 @@ func (olRegistration) Provide(ctx context.Context, r *Run, c scenarios.Customer)
 }
 
 // pool hands out the target file's pre-provisioned accounts of the API,
-// each once in a run.
+// each once in a run, of the kind the customer needs: a reusable account,
+// which the scenario sets back; a disposable one, for a scenario that uses
+// its customer up; or a pending one.
 type pool struct{}
 
 func (pool) Name() string { return "pre-provisioned accounts" }
 
+// need is the kind of account c needs.
+func need(c scenarios.Customer) string {
+	return Account{Pending: c.Pending, Disposable: c.Disposable}.kind()
+}
+
 func (pool) Lacks(t *Target, api string, c scenarios.Customer) string {
-	switch {
-	case len(t.APIs[api].Accounts) == 0:
+	list := t.APIs[api].Accounts
+	switch kind := need(c); {
+	case len(list) == 0:
 		return fmt.Sprintf("the target file lists none (apis.%s.customers)", api)
-	case c.Pending:
-		return "they are active"
-	case c.ID != "":
+	case !slices.ContainsFunc(list, func(a Account) bool { return a.kind() == kind }):
+		return map[string]string{
+			"reusable":   "none is reusable (neither disposable nor pending)",
+			"disposable": "none is disposable (disposable: true), and the scenario uses its customer up (deletes it, or resets its password to one it cannot set back)",
+			"pending":    "none is pending (pending: true, with the identifier and secret of its activation mail)",
+		}[kind]
+	case c.ID != "" && !c.Pending:
 		return "their ids are not known"
 	}
 	return ""
 }
 
-func (pool) Provide(_ context.Context, r *Run, c scenarios.Customer) error {
-	api := r.Scenario.API().Name
-	list := r.target.APIs[api].Accounts
-	n := r.target.used(api)
-	if n >= len(list) {
-		return fmt.Errorf("%w: the %d of apis.%s.customers; list more for a full run", errNoAccount, len(list), api)
+func (pool) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
+	api, kind := r.Scenario.API().Name, need(c)
+	var list []Account
+	for _, a := range r.target.APIs[api].Accounts {
+		if a.kind() == kind {
+			list = append(list, a)
+		}
 	}
-	r.Vars[c.Email], r.Vars[c.Password] = list[n].Email, list[n].Password
+	n := r.target.used(api + " " + kind)
+	if n >= len(list) {
+		return fmt.Errorf("%w: the %d %s of apis.%s.customers; list more for a full run", errNoAccount, len(list), kind, api)
+	}
+	a := list[n]
+	r.Vars[c.Email] = a.Email
+	for v, value := range map[string]string{c.Password: a.Password, c.ID: a.Identifier, c.Secret: a.Secret} {
+		if v != "" {
+			r.Vars[v] = value
+		}
+	}
+	return r.ignoreOldMail(ctx, c.Email)
+}
+
+// ignoreOldMail notes the mail that is already in the mailbox for every
+// read of the scenario addressed to a pre-provisioned account (cleanups'
+// included), so that those reads see only what this run sends: an earlier
+// run's code would otherwise pass for this one's, and counts would be off.
+func (r *Run) ignoreOldMail(ctx context.Context, emailVar string) error {
+	if r.target.Mailbox == nil {
+		return nil
+	}
+	for _, st := range r.Scenario.Steps {
+		for _, s := range append([]scenarios.Step{st}, st.Undo...) {
+			if s.Mail == nil || s.Mail.To != "{"+emailVar+"}" {
+				continue
+			}
+			f, err := r.filter(s.Mail)
+			if err != nil || r.old[f] != nil {
+				continue // a tenant bound later: nothing to tell apart yet
+			}
+			readCtx, cancel := context.WithTimeout(ctx, r.target.timeout())
+			got, err := r.target.Mailbox.Messages(readCtx, f)
+			cancel()
+			if err != nil {
+				return err
+			}
+			if r.old == nil {
+				r.old = map[MailFilter]map[Mail]bool{}
+			}
+			r.old[f] = map[Mail]bool{}
+			for _, m := range got {
+				r.old[f][m] = true
+			}
+		}
+	}
 	return nil
 }
 

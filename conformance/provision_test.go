@@ -27,6 +27,26 @@ var (
 	accPending = Scenario{ID: "ACC-ACTIV-900", Description: "A provided pending customer MUST get its activation mail.",
 		Labels: []string{"accounts", NeedsMailbox},
 		Steps:  []Step{Provide(Customer{Email: "email", Pending: true}), MailToken("{email}", "activation", "secret")}}
+	accActivated = Scenario{ID: "ACC-ACTIV-901", Description: "A provided pending customer MUST activate with its identifier and secret.", Labels: []string{"accounts"},
+		Steps: []Step{
+			Provide(Customer{Email: "email", Pending: true, ID: "ident", Secret: "secret"}),
+			POST("/customers/activate").JSON(Obj{"identifier": "{ident}", "secret": "{secret}", "password": "Act1vated!pw", "password_check": "Act1vated!pw"}).Expect(200),
+			POST("/customers/login").JSON(Obj{"email": "{email}", "password": "Act1vated!pw"}).Expect(200),
+		}}
+	accUsedUp = Scenario{ID: "ACC-PROF-900", Description: "A provided disposable customer MUST be deleted.", Labels: []string{"accounts"},
+		Steps: []Step{
+			Provide(Customer{Email: "email", Password: "pw", Disposable: true}),
+			POST("/customers/login").JSON(Obj{"email": "{email}", "password": "{pw}"}).Expect(200).Capture("tok", "token"),
+			DELETE("/customers/self").As("tok").Expect(200),
+		}}
+	accResetMail = Scenario{ID: "ACC-RESET-900", Description: "A reset MUST mail one code, which works.", Labels: []string{"accounts", NeedsMailbox},
+		Steps: []Step{
+			Provide(Customer{Email: "email", Password: "pw"}),
+			POST("/customers/password_reset").JSON(Obj{"email": "{email}", "reset_uri": "/reset"}).Expect(200),
+			MailToken("{email}", "password_reset", "code"),
+			MailCount("{email}", "password_reset", 1),
+			POST("/customers/do_reset").JSON(Obj{"email": "{email}", "code": "{code}"}).Expect(200),
+		}}
 	olProvided = Scenario{ID: "OL-AUTH-900", Description: "A provided customer MUST log in.", Labels: []string{"openloyalty"},
 		Steps: []Step{
 			Provide(Customer{Email: "email", Password: "pw", ID: "id"}),
@@ -48,7 +68,7 @@ var (
 )
 
 func TestProvidedScenariosAreWellFormed(t *testing.T) {
-	require.NoError(t, CheckAll([]Scenario{accProvided, accPending, olProvided, empProvided}))
+	require.NoError(t, CheckAll([]Scenario{accProvided, accPending, accActivated, accUsedUp, accResetMail, olProvided, empProvided}))
 	bad := Scenario{ID: "ACC-AUTH-901", Description: "X MUST hold.", Labels: []string{"accounts"}, Emails: []string{"email"},
 		Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}), Provide(Customer{Email: "other", Pending: true, Password: "pw2"})}}
 	err := bad.Validate()
@@ -124,15 +144,80 @@ func TestProvisioningRoutes(t *testing.T) {
 		assert.Equal(t, "pool1@example.com", r.Vars["email"])
 		assert.NotContains(t, exchanged(r), "__doppel")
 		_, err = target.Run(context.Background(), accProvided)
-		assert.ErrorContains(t, err, "every pre-provisioned account is used: the 1 of apis.accounts.customers")
+		assert.ErrorContains(t, err, "every pre-provisioned account is used: the 1 reusable of apis.accounts.customers")
 	})
 	t.Run("a skip naming each route's reason", func(t *testing.T) {
 		target := withoutAdmin(base)
 		assert.Equal(t, `needs an active customer of accounts made for it, and no route can: doppel's seed API: the target has no doppel admin API `+
 			`(capability "admin" or "provisioning"); pre-provisioned accounts: the target file lists none (apis.accounts.customers)`, target.Skip(accProvided))
-		assert.Contains(t, withoutAdmin(base, conformance.Account{Email: "a", Password: "b"}).Skip(accPending), "pre-provisioned accounts: they are active")
+		assert.Contains(t, withoutAdmin(base, conformance.Account{Email: "a", Password: "b"}).Skip(accPending), "pre-provisioned accounts: none is pending")
 		target.Mailbox = nil
 		assert.Contains(t, target.Skip(olProvided), `Open Loyalty admin registration: its temporary password comes by mail`)
+	})
+}
+
+// lastMail is the newest Customer Accounts mail of kind to an address in
+// doppel's mailbox at base.
+func lastMail(t *testing.T, base, kind, to string) conformance.Mail {
+	got, err := conformance.DoppelMailbox{BaseURL: base}.Messages(context.Background(), conformance.MailFilter{API: "accounts", Tenant: "conformance", To: to, Kind: kind})
+	require.NoError(t, err)
+	require.NotEmpty(t, got, "no %s mail to %s", kind, to)
+	return got[len(got)-1]
+}
+
+// TestAccountsPool: without doppel's admin API, Customer Accounts
+// customers come from the target file's accounts of the kind each scenario
+// needs, and the mail an account got before the run does not count.
+func TestAccountsPool(t *testing.T) {
+	base := mock(t)
+	seed(t, base, `{"accounts":{"retailers":[{"origins":["https://conformance.doppel.test"],"customers":[
+		{"email":"keep@example.com","password":"Keep-1!pw","status":"active"},
+		{"email":"spend@example.com","password":"Spend-1!pw","status":"active"},
+		{"email":"mailed@example.com","password":"Mailed-1!pw","status":"active"},
+		{"email":"new@example.com","status":"pending"}]}]}}`)
+	reusable := conformance.Account{Email: "keep@example.com", Password: "Keep-1!pw"}
+	spare := conformance.Account{Email: "spend@example.com", Password: "Spend-1!pw", Disposable: true}
+
+	t.Run("disposable accounts serve the scenarios that use their customer up, and only them", func(t *testing.T) {
+		assert.Contains(t, withoutAdmin(base, reusable).Skip(accUsedUp), "pre-provisioned accounts: none is disposable")
+		target := withoutAdmin(base, spare, reusable)
+		r, err := target.Run(context.Background(), accProvided)
+		require.NoError(t, err)
+		assert.Equal(t, "keep@example.com", r.Vars["email"])
+		r, err = target.Run(context.Background(), accUsedUp)
+		require.NoError(t, err)
+		assert.Equal(t, "spend@example.com", r.Vars["email"])
+		_, err = target.Run(context.Background(), accUsedUp)
+		assert.ErrorContains(t, err, "every pre-provisioned account is used: the 1 disposable of apis.accounts.customers")
+	})
+	t.Run("a pending account with its activation's identifier and secret", func(t *testing.T) {
+		activation := lastMail(t, base, "activation", "new@example.com")
+		target := withoutAdmin(base, reusable,
+			conformance.Account{Email: "new@example.com", Pending: true, Identifier: activation.Identifier, Secret: activation.Token})
+		r, err := target.Run(context.Background(), accActivated)
+		require.NoError(t, err)
+		assert.Equal(t, activation.Identifier, r.Vars["ident"])
+		assert.NotContains(t, exchanged(r), "__doppel")
+	})
+	t.Run("through the seed API, the identifier and secret come from the activation mail", func(t *testing.T) {
+		r, err := conformance.DoppelTarget(base).Run(context.Background(), accActivated)
+		require.NoError(t, err)
+		assert.Regexp(t, `^[0-9]{14}$`, r.Vars["ident"])
+		target := conformance.DoppelTarget(base)
+		target.Mailbox = nil
+		assert.Contains(t, target.Skip(accActivated), "doppel's seed API: the pending customer's identifier and secret come in its activation mail, and the target has no mailbox")
+	})
+	t.Run("mail sent to the account before the run is not the run's", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", base+"/customers/password_reset", strings.NewReader(`{"email":"mailed@example.com","reset_uri":"/reset"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", "https://conformance.doppel.test")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		old := lastMail(t, base, "password_reset", "mailed@example.com").Token
+		r, err := withoutAdmin(base, conformance.Account{Email: "mailed@example.com", Password: "Mailed-1!pw"}).Run(context.Background(), accResetMail)
+		require.NoError(t, err, "one reset mail of this run, whose code works")
+		assert.NotEqual(t, old, r.Vars["code"])
 	})
 }
 

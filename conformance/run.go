@@ -64,9 +64,10 @@ type Run struct {
 	endpoint Endpoint
 	contract *contracts.Contract
 	undo     []scenarios.Step
-	seen     map[MailFilter]int // messages earlier reads of the run found, by filter
-	at       string             // the step running, e.g. "step 3"
-	locals   int                // variables routes made (see local)
+	seen     map[MailFilter]int           // messages earlier reads of the run found, by filter
+	old      map[MailFilter]map[Mail]bool // messages sent before the run to a pre-provisioned account (ignoreOldMail)
+	at       string                       // the step running, e.g. "step 3"
+	locals   int                          // variables routes made (see local)
 }
 
 // Run runs a scenario: its steps in order until the first failure, then the
@@ -388,19 +389,11 @@ func basePath(base string) string {
 // that a read right after a second request gets the second mail, however
 // slowly the target delivers it.
 func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
-	to, err := scenarios.Expand(m.To, r.Vars)
+	f, err := r.filter(m)
 	if err != nil {
 		return nil, err
 	}
-	api := r.Scenario.API()
-	f := MailFilter{API: api.Name, To: to, Kind: m.Kind}
-	switch {
-	case m.AnyTenant:
-	case m.Tenant != "":
-		f.Tenant = scenarios.Text(r.Vars[m.Tenant])
-	case api.Tenant != "":
-		f.Tenant = scenarios.Text(r.Vars[api.Tenant])
-	}
+	to := f.To
 	r.Exchanges = append(r.Exchanges, Exchange{At: r.at, Step: fmt.Sprintf("mailbox %s to %s", m.Kind, to),
 		URL: fmt.Sprintf("mailbox: %s mail to %s (%s)", m.Kind, to, f.API+tenantOf(f))})
 	wait := r.target.MailWait
@@ -415,6 +408,7 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 		if err != nil {
 			return nil, err
 		}
+		got = slices.DeleteFunc(got, func(m Mail) bool { return r.old[f][m] })
 		arrived := len(got) > 0 && len(got) >= m.Count
 		if m.Count == scenarios.AnyCount {
 			arrived = len(got) > r.seen[f]
@@ -446,4 +440,23 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// filter is the mail a mailbox read selects: the scenario's API and tenant
+// (or the tenant the read names, or any), the recipient and the kind.
+func (r *Run) filter(m *scenarios.MailQuery) (MailFilter, error) {
+	to, err := scenarios.Expand(m.To, r.Vars)
+	if err != nil {
+		return MailFilter{}, err
+	}
+	api := r.Scenario.API()
+	f := MailFilter{API: api.Name, To: to, Kind: m.Kind}
+	switch {
+	case m.AnyTenant:
+	case m.Tenant != "":
+		f.Tenant = scenarios.Text(r.Vars[m.Tenant])
+	case api.Tenant != "":
+		f.Tenant = scenarios.Text(r.Vars[api.Tenant])
+	}
+	return f, nil
 }

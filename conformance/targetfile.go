@@ -86,7 +86,7 @@ type MailKind struct {
 type APIConfig struct {
 	BaseURL      string            `yaml:"baseURL"`
 	OtherTenants []string          `yaml:"otherTenants"`
-	Customers    []Account         `yaml:"customers"` // pre-provisioned accounts, used once each (passwords as ${ENV})
+	Customers    []Account         `yaml:"customers"` // pre-provisioned accounts, used once each (passwords and secrets as ${ENV})
 	Vars         map[string]string `yaml:",inline"`   // the API's variables, e.g. tenant, clientId and (optional) optInTenant
 }
 
@@ -290,8 +290,15 @@ func (tf *TargetFile) Check() error {
 			tf.APIs[name] = a
 		}
 		for i, c := range a.Customers {
-			if c.Email == "" || c.Password == "" {
-				bad("apis.%s.customers[%d]: email and password are required", name, i)
+			switch at := fmt.Sprintf("apis.%s.customers[%d]", name, i); {
+			case c.Pending && name != "accounts":
+				bad("%s: pending accounts are Customer Accounts' only", at)
+			case c.Pending && (c.Email == "" || c.Identifier == "" || c.Secret == "" || c.Password != "" || c.Disposable):
+				bad("%s: a pending account has email, identifier and secret (its activation mail's), no password, and is always used up", at)
+			case !c.Pending && (c.Email == "" || c.Password == ""):
+				bad("%s: email and password are required", at)
+			case !c.Pending && (c.Identifier != "" || c.Secret != ""):
+				bad("%s: identifier and secret are a pending account's (pending: true)", at)
 			}
 		}
 		known := slices.Concat(api.Vars, slices.Sorted(maps.Keys(api.Optional)))

@@ -133,6 +133,35 @@ func TestAccountsTargetNeedsAnOrigin(t *testing.T) {
 	require.ErrorContains(t, err, "apis.accounts.origin: required")
 }
 
+// TestAccountsPoolInTheTargetFile: a Greedbag target file lists reusable, disposable and
+// pending accounts; a pending one carries its activation's identifier and
+// secret (an ${ENV} secret) instead of a password.
+func TestAccountsPoolInTheTargetFile(t *testing.T) {
+	head := "apis:\n  accounts:\n    {baseURL: https://api.greedbag.com, origin: https://acme.greedbag.com, accountEmail: a@example.com, accountPassword: p,\n     customers: "
+	tf, secrets, err := conformance.LoadTargetFile(write(t, "t.yaml", head+`[{email: r@example.com, password: rp},
+       {email: d@example.com, password: dp, disposable: true},
+       {email: p@example.com, pending: true, identifier: "27182818284590", secret: "${SECRET}"}]}
+`), nil, env(map[string]string{"SECRET": "QWERTY1234"}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"QWERTY1234"}, secrets)
+	assert.Equal(t, []conformance.Account{{Email: "r@example.com", Password: "rp"}, {Email: "d@example.com", Password: "dp", Disposable: true},
+		{Email: "p@example.com", Pending: true, Identifier: "27182818284590", Secret: "QWERTY1234"}}, tf.Target(secrets).APIs["accounts"].Accounts)
+
+	for _, tt := range []struct{ entry, want string }{
+		{"{email: p@example.com, pending: true, identifier: '1'}", "customers[0]: a pending account has email, identifier and secret"},
+		{"{email: p@example.com, pending: true, identifier: '1', secret: s, password: x}", "no password"},
+		{"{email: p@example.com, pending: true, identifier: '1', secret: s, disposable: true}", "always used up"},
+		{"{email: r@example.com, password: x, secret: s}", "customers[0]: identifier and secret are a pending account's"},
+		{"{email: r@example.com}", "customers[0]: email and password are required"},
+	} {
+		_, _, err := conformance.LoadTargetFile(write(t, "t.yaml", head+"["+tt.entry+"]}\n"), nil, env(nil))
+		assert.ErrorContains(t, err, tt.want, tt.entry)
+	}
+	_, _, err = conformance.LoadTargetFile(write(t, "t.yaml",
+		"apis:\n  openloyalty: {baseURL: http://x, storeCode: s, adminUsername: a, adminPassword: b, customers: [{email: p@example.com, pending: true, identifier: '1', secret: s}]}\n"), nil, env(nil))
+	assert.ErrorContains(t, err, "apis.openloyalty.customers[0]: pending accounts are Customer Accounts' only")
+}
+
 func TestLoadDeviations(t *testing.T) {
 	list := scenarios.All()
 	got, err := conformance.LoadDeviations(write(t, "d.yaml", "deviations:\n  - {id: EMP-AUTH-003, reason: refresh tokens are reusable}\n"), list)

@@ -9,7 +9,7 @@
 //	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)[.Invalid() | .Undocumented(why)]  or  Admin(method, path)
 //	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n) (.In(tenantVar), .AnyTenant()),
 //	       checked and captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
-//	       or one customer the runner provides  Provide(Customer{Email, Password, Pending, ID}) (variables it binds)
+//	       or one customer the runner provides  Provide(Customer{Email, Password, Pending, ID, Secret, Disposable}) (variables it binds)
 //	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...) / .And(checks...)
 //	doppel's choices, reported apart: label DoppelChoice (SHOULD), check.AsChoice(), .ChoiceWithin(lo, hi) on a status
 //	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody /
@@ -286,6 +286,14 @@ type Customer struct {
 	Password string // variable bound to its password ("" for a pending customer)
 	Pending  bool   // not activated yet: its activation mail is sent
 	ID       string // variable bound to its id, where the route learns it ("" for none)
+	// Secret is the variable bound to a pending customer's activation
+	// secret ("" for none): the route reads it from the activation mail, or
+	// takes it from the pre-provisioned account.
+	Secret string
+	// Disposable says the scenario uses the customer up — deletes it, or
+	// leaves it a password it cannot set back — so that a pre-provisioned
+	// account serving it must be one the target file marks disposable.
+	Disposable bool
 }
 
 // State is "an active" or "a pending".

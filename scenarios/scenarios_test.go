@@ -40,6 +40,8 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"a vendor range without the status", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Expect(415).ChoiceWithin(500, 599)}}, "range [500, 599] must hold the expected status 415"},
 		{"a provided customer over a bound variable", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Emails: []string{"email"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"})}}, `variable "email" is bound already`},
 		{"a step beyond the vendor's docs in a scenario of the vendor's", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Undocumented("a real client sends it").Expect(200)}}, `goes beyond the vendor's documentation (a real client sends it): the scenario pins doppel's choice and needs the "doppel-choice" label`},
+		{"a secret of an active customer", Scenario{ID: "ACC-AUTH-001", Description: "X MUST hold.", Labels: []string{"accounts"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Secret: "s"})}}, "only a pending customer has an activation secret"},
+		{"a disposable pending customer", Scenario{ID: "ACC-AUTH-001", Description: "X MUST hold.", Labels: []string{"accounts"}, Steps: []Step{Provide(Customer{Email: "email", Pending: true, Disposable: true})}}, "used up by its activation"},
 		{"a provided customer with a check", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}).And(Present("x"))}}, "has no status, checks or captures"},
 	}
 	for _, tt := range tests {

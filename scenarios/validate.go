@@ -76,15 +76,19 @@ func (s Scenario) Validate() error {
 			bound[c.Var] = true
 		}
 		if c := st.Provision; c != nil {
-			for _, v := range []string{c.Email, c.Password, c.ID} {
+			for _, v := range []string{c.Email, c.Password, c.ID, c.Secret} {
 				if v != "" {
 					bound[v] = true
 				}
 			}
 		}
+		undone := maps.Clone(bound) // a step's cleanups run in order, each seeing what the ones before bound
 		for j, cl := range st.Undo {
-			for _, e := range cl.check(s, bound) {
+			for _, e := range cl.check(s, undone) {
 				bad("step %d cleanup %d: %v", i+1, j+1, e)
+			}
+			for _, c := range cl.Captures {
+				undone[c.Var] = true
 			}
 		}
 	}
@@ -119,8 +123,12 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 			bad("a provided customer needs a variable for its e-mail")
 		case c.Pending != (c.Password == ""):
 			bad("a provided customer has a password variable unless it is pending")
+		case c.Secret != "" && !c.Pending:
+			bad("only a pending customer has an activation secret")
+		case c.Disposable && c.Pending:
+			bad("a pending customer is used up by its activation: it needs no Disposable")
 		}
-		for _, v := range []string{c.Email, c.Password, c.ID} {
+		for _, v := range []string{c.Email, c.Password, c.ID, c.Secret} {
 			if v != "" && bound[v] {
 				bad("the provided customer's variable %q is bound already", v)
 			}
