@@ -142,7 +142,9 @@ func FuzzSeedDocument(f *testing.F) {
 			t.Fatal(err)
 		}
 		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, httptest.NewRequest(method, path, bytes.NewReader(doc)))
+		req := httptest.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(doc))
+		req.Header.Set("Content-Type", "application/json")
+		srv.ServeHTTP(w, req)
 		switch {
 		case w.Code == http.StatusNoContent:
 		case w.Code == http.StatusBadRequest || w.Code == http.StatusRequestEntityTooLarge:

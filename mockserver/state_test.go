@@ -227,7 +227,7 @@ func TestReadsChangeNothing(t *testing.T) {
 func TestPersist(t *testing.T) {
 	h := seeded(t, 4, 0)
 	path := filepath.Join(t.TempDir(), "state.json")
-	p, err := h.srv.Persist(path)
+	p, err := h.srv.Persist(path, 0)
 	require.NoError(t, err)
 	file := func() string {
 		doc, err := mockserver.ReadStateFile(path)
@@ -260,12 +260,12 @@ func TestPersist(t *testing.T) {
 func TestPersistBoundsTheDelay(t *testing.T) {
 	h := seeded(t, 4, 0)
 	path := filepath.Join(t.TempDir(), "state.json")
-	p, err := h.srv.Persist(path)
+	p, err := h.srv.Persist(path, 0)
 	require.NoError(t, err)
 	defer p.Close()
 	info, err := os.Stat(path)
 	require.NoError(t, err)
-	stop := time.After(mockserver.PersistMax + time.Second)
+	stop := time.After(mockserver.DefaultFlush + time.Second)
 	for done := false; !done; {
 		select {
 		case <-stop:
