@@ -22,6 +22,12 @@ func TestBody(t *testing.T) {
 		{"what describes a secret stays", `{"token_type":"Bearer","refresh_token_expires_in":86399,"initialPassword":false,"code":123}`,
 			`{"code":"[redacted]","initialPassword":false,"refresh_token_expires_in":86399,"token_type":"Bearer"}`},
 		{"form", `_username=ann&_password=pw`, `_password=%5Bredacted%5D&_username=ann`},
+		{"large integers keep their digits", `{"id":9007199254740993,"password":"x"}`, `{"id":9007199254740993,"password":"[redacted]"}`},
+		{"malformed JSON", `{"email":"a@b.c","password":"hunter2",}`, `{"email":"a@b.c","password":"[redacted]",}`},
+		{"JSON cut short", `{"email":"a@b.c", "reset": {"plainPassword" : "hun`, `{"email":"a@b.c", "reset": {"plainPassword" : "[redacted]"`},
+		{"an unquoted secret", `{"password":hunter2, "code":12}`, `{"password":"[redacted]", "code":"[redacted]"}`},
+		{"escaped quotes", `{"password":"a\"b","x":`, `{"password":"[redacted]","x":`},
+		{"a form with spaces", `_username=ann&_password=pw 1`, `_username=ann&_password=[redacted] 1`},
 		{"plain text", `hello world`, `hello world`},
 		{"empty", ``, ``},
 	}
