@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/face"
+	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
 // nested is a JSON object nesting depth levels deep, innermost value 1.
@@ -66,4 +68,44 @@ func TestLargeIntegersKeepEveryDigit(t *testing.T) {
 	assert.Equal(t, state, other.state(), "loaded back, the same state")
 
 	assert.Contains(t, h.journal("?method=PATCH").Requests[0]["request"].(map[string]any)["body"], `"memberId":`+big)
+}
+
+// TestExpiredRecordsGoWhenTheClockMoves: anonymous logins leave tokens;
+// once the clock is past their expiry by more than the grace period, the
+// state is back to its size before them.
+func TestExpiredRecordsGoWhenTheClockMoves(t *testing.T) {
+	h := newOpsHarness(t, mockserver.Options{})
+	before := len(h.state())
+	for range 500 {
+		h.anonymous("acme")
+	}
+	assert.Greater(t, len(h.state()), before+500*200, "500 anonymous sessions: access and refresh tokens")
+	h.clock(`{"advance":"30d"}`)
+	assert.Equal(t, before, len(h.state()), "swept when the clock moved")
+}
+
+// TestMailboxIsCapped: the mailbox keeps the newest Options.Mailbox messages.
+func TestMailboxIsCapped(t *testing.T) {
+	h := newOpsHarness(t, mockserver.Options{Mailbox: 3})
+	anon := "Bearer " + h.anonymous("acme")
+	for range 5 {
+		require.Equal(t, http.StatusNoContent, h.do("POST", "/customer/acme/password/reset", map[string]string{"email": "ann@example.com"}, "Authorization", anon).Code)
+	}
+	w := h.do("GET", "/__doppel/mailbox", nil)
+	assert.Len(t, decode[[]any](t, w), 3)
+	assert.Equal(t, "3", w.Header().Get("X-Total-Count"))
+}
+
+// TestEmporixAddressesAreCapped: a customer has at most
+// identity.MaxAddresses addresses; one more is a 400 in Emporix's dialect.
+func TestEmporixAddressesAreCapped(t *testing.T) {
+	h := newOpsHarness(t, mockserver.Options{})
+	tok := "Bearer " + opsFaces[0].token(h)
+	add := func() *httptest.ResponseRecorder {
+		return h.do("POST", "/customer/acme/me/addresses", map[string]string{"street": "Main St", "city": "Berlin", "country": "DE"}, "Authorization", tok)
+	}
+	for range identity.MaxAddresses {
+		require.Equal(t, http.StatusCreated, add().Code)
+	}
+	assertAnswer(t, add(), http.StatusBadRequest, `{"status":400,"type":"bad_request","message":"A customer can have at most 100 addresses."}`)
 }

@@ -63,6 +63,9 @@ func (f *Face) addAddress(c *face.Call) error {
 		if _, err := customerOf(tx, tok); err != nil {
 			return err
 		}
+		if err := tx.AddressRoom(tok.CustomerID); err != nil {
+			return badRequest("%s", err.Error())
+		}
 		id = tx.AddAddress(newAddress(tok.CustomerID, body)).ID
 		return nil
 	})
