@@ -43,6 +43,9 @@ type TargetFile struct {
 	EmailDomain  string               `yaml:"emailDomain"`  // fresh addresses' domain (default example.com)
 	Mailbox      MailboxConfig        `yaml:"mailbox"`
 	APIs         map[string]APIConfig `yaml:"apis"` // by API name: emporix, openloyalty, accounts
+	// AdminToken is a doppel deployment's admin token (doppel serve
+	// --admin-token), sent to its /__doppel/ paths; $DOPPEL_ADMIN_TOKEN when empty.
+	AdminToken string `yaml:"adminToken"`
 }
 
 // MailboxConfig chooses and configures the mailbox adapter.
@@ -129,6 +132,11 @@ func LoadTargetFile(path string, overrides []string, getenv func(string) string)
 	var tf TargetFile
 	if err := strict(text, &tf); err != nil {
 		return nil, nil, fmt.Errorf("%s with overrides: %w", path, err)
+	}
+	if tf.AdminToken == "" {
+		if tf.AdminToken = getenv(AdminTokenEnv); tf.AdminToken != "" {
+			secrets = append(secrets, tf.AdminToken)
+		}
 	}
 	if err := tf.Check(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -314,7 +322,7 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 		seeded := map[string]bool{}
 		for _, ep := range t.APIs {
 			if !seeded[ep.BaseURL] {
-				if err := Setup(ctx, ep.BaseURL, nil); err != nil {
+				if err := Setup(ctx, ep.BaseURL, t.Client); err != nil {
 					return nil, err
 				}
 				seeded[ep.BaseURL] = true
@@ -328,6 +336,9 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 func (tf *TargetFile) Target(secrets []string) *Target {
 	t := &Target{Name: tf.Name, Mode: tf.Mode, APIs: map[string]Endpoint{}, EmailDomain: tf.EmailDomain,
 		Capabilities: slices.Clone(tf.Capabilities), Secrets: secrets, MailWait: time.Duration(tf.Mailbox.Wait)}
+	if tf.AdminToken != "" {
+		t.Client = AdminClient(tf.AdminToken)
+	}
 	var first string
 	for _, name := range apiNames() {
 		if a, ok := tf.APIs[name]; ok {
@@ -343,7 +354,7 @@ func (tf *TargetFile) Target(secrets []string) *Target {
 		if base == "" {
 			base = first
 		}
-		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/")}
+		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/"), Client: t.Client}
 	case MailboxMailpit:
 		t.Mailbox = MailpitMailbox{URL: tf.Mailbox.URL, Kinds: tf.Mailbox.Kinds}
 		t.QuietWait = time.Duration(tf.Mailbox.Quiet)

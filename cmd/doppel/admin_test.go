@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/doppel-dev/doppel/conformance"
 )
 
 // get answers a GET's status, with a bearer token when one is given.
@@ -109,3 +111,26 @@ func TestShutdownNamesTheDroppedRequests(t *testing.T) {
 	assert.Regexp(t, `^shutdown: 1 requests still running after --shutdown-timeout 50ms were dropped: POST /slow \(\d+ms\)$`, err.Error())
 }
 
+
+// TestConformAgainstServeWithAnAdminToken: doppel conform passes the admin
+// token ($DOPPEL_ADMIN_TOKEN, or adminToken in the target file) to a doppel
+// deployment's admin API: seeding, tenant settings and the mailbox.
+func TestConformAgainstServeWithAnAdminToken(t *testing.T) {
+	addr := freeAddr(t)
+	base := "http://" + addr
+	start(t, doppel(context.Background(), "serve", "--addr", addr, "--admin-token", "conform-s3cret"), base+"/__doppel/health")
+	target := targetFile(base, "{adapter: doppel}")
+
+	code, out, _ := conformRun(t, target, "--focus", "EMP-OPTIN-001")
+	assert.Equal(t, 1, code, "no token, no seeding")
+	assert.Contains(t, out, "401 Unauthorized")
+
+	code, out, summary := conformRun(t, target+"adminToken: conform-s3cret\n", "--focus", "EMP-OPTIN|ACC-ACTIV")
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, summary, "**7 passed, 0 failed,", "the opt-in and activation scenarios")
+
+	t.Setenv(conformance.AdminTokenEnv, "conform-s3cret")
+	code, out, _ = conformRun(t, target, "--focus", "EMP-OPTIN-001")
+	require.Equal(t, 0, code, out)
+	assert.NotContains(t, out, "conform-s3cret", "the token is a secret")
+}

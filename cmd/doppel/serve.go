@@ -65,6 +65,9 @@ func serve(args []string, out io.Writer) error {
 	if *adminToken == "" {
 		*adminToken = os.Getenv(adminTokenEnv)
 	}
+	if host, _, err := net.SplitHostPort(*addr); err == nil && host != "" {
+		adminHosts = append(adminHosts, host) // the name it listens on, when a name (IP addresses always pass)
+	}
 	start := time.Now()
 	if *stateFile != "" {
 		lock, err := mockserver.LockStateFile(*stateFile) // before reading it: a second doppel stops here
