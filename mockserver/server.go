@@ -29,7 +29,8 @@ type Options struct {
 	// Random is the source of ids, tokens, codes and salts: crypto/rand when
 	// nil. A seeded source makes the state at start reproducible; Unseed
 	// (doppel serve calls it once the start state is made) and a loaded
-	// state switch to crypto/rand.
+	// state switch to crypto/rand. Keys (Emporix's saas_token key, the Open
+	// Loyalty JWT key) always come from crypto/rand.
 	Random  io.Reader
 	SMTP    string          // host:port of an SMTP server to deliver every mail to as well; none when ""
 	JWTKey  *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
@@ -83,7 +84,8 @@ func New(opts Options) (*Server, error) {
 	if opts.DocumentLimit == 0 {
 		opts.DocumentLimit = DefaultDocumentLimit
 	}
-	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random), MaxMail: max(opts.Mailbox, 0)}
+	random := identity.NewRandom(nil) // the faces' keys come from crypto/rand, whatever the seed
+	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: random, MaxMail: max(opts.Mailbox, 0)}
 	var out *smtpOut
 	if opts.SMTP != "" {
 		out = newSMTPOut(opts.SMTP)
@@ -93,6 +95,9 @@ func New(opts Options) (*Server, error) {
 	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
 		Accounts: accounts.New(id), smtp: out, journal: journal.New(opts.Journal), admin: opts.Admin, docLimit: opts.DocumentLimit}
 	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
+	if opts.Random != nil {
+		random.Seed(opts.Random) // the state follows the seed
+	}
 	var loading sync.WaitGroup // parse the contracts side by side, and seed meanwhile
 	for _, f := range s.faces {
 		loading.Go(func() { _, _ = contracts.Load(f.Name()) })

@@ -218,6 +218,20 @@ func TestRefusedStateKeepsTheSeed(t *testing.T) {
 	assert.Equal(t, a.anonymous("shop"), b.anonymous("shop"), "b draws what a draws")
 }
 
+// TestKeysDoNotFollowTheSeed: the key that signs Emporix's saas_token is
+// random whatever the seed, so knowing the seed forges nothing.
+func TestKeysDoNotFollowTheSeed(t *testing.T) {
+	saas := func() string {
+		h := newHarness(t, mockserver.Options{Seed: fixtures.Generate(4, 0), Random: fixtures.Source(4), Clock: fixedClock{}})
+		persona := fixtures.Personas().Emporix.Tenants["demo"].Customers[0]
+		w := h.do("POST", "/customer/demo/login", map[string]string{"email": persona.Email, "password": persona.Password},
+			"Authorization", "Bearer "+h.anonymous("demo"))
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		return decode[map[string]any](t, w)["saas_token"].(string)
+	}
+	assert.NotEqual(t, saas(), saas())
+}
+
 // TestReadsChangeNothing: only writes count as changes, so reads never
 // make a state file be written.
 func TestReadsChangeNothing(t *testing.T) {
