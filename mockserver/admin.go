@@ -38,7 +38,7 @@ func adminError(w http.ResponseWriter, status int, msg string) {
 
 func (s *Server) mountAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("GET /__doppel/health", func(w http.ResponseWriter, r *http.Request) {
-		if err, since := s.persist.failure(); err != nil {
+		if since, err := s.persist.failure(); err != nil {
 			face.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{
 				"status": "failing", "reason": err.Error(), "since": since.UTC().Format(time.RFC3339)})
 			return

@@ -187,12 +187,12 @@ func (h *persistHealth) record(err error) int {
 	return unchanged
 }
 
-// failure returns the error of the last write and since when writes fail;
-// nil when it succeeded.
-func (h *persistHealth) failure() (error, time.Time) {
+// failure returns since when writes fail and the error of the last one;
+// a nil error when it succeeded.
+func (h *persistHealth) failure() (time.Time, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.err, h.since
+	return h.since, h.err
 }
 
 // StateLock is a held lock on a state file (LockStateFile).

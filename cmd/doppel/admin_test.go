@@ -111,7 +111,6 @@ func TestShutdownNamesTheDroppedRequests(t *testing.T) {
 	assert.Regexp(t, `^shutdown: 1 requests still running after --shutdown-timeout 50ms were dropped: POST /slow \(\d+ms\)$`, err.Error())
 }
 
-
 // TestConformAgainstServeWithAnAdminToken: doppel conform passes the admin
 // token ($DOPPEL_ADMIN_TOKEN, or adminToken in the target file) to a doppel
 // deployment's admin API: seeding, tenant settings and the mailbox.

@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/doppel-dev/doppel/mockserver/store"
@@ -52,16 +51,16 @@ func sweepTable[T any](t *Tx, table string, cutoff time.Time, expires func(*T) t
 	return len(old)
 }
 
-// AddressRoom returns an error, whose message says why, when a customer
-// has MaxAddresses addresses already; faces call it before AddAddress.
-func (t *Tx) AddressRoom(customerID string) error {
+// AddressRoom reports whether a customer may have one more address: fewer
+// than MaxAddresses. Faces check it before AddAddress.
+func (t *Tx) AddressRoom(customerID string) bool {
 	n := 0
 	for range each[store.Address](t, store.Addresses, "customer", customerID) {
 		if n++; n >= MaxAddresses {
-			return fmt.Errorf("A customer can have at most %d addresses.", MaxAddresses)
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // mailCount returns the number of messages in the mailbox.
