@@ -38,6 +38,9 @@ func (t *Tx) sweep() int {
 }
 
 func sweepTable[T any](t *Tx, table string, cutoff time.Time, expires func(*T) time.Time) int {
+	if earliest, err := first[T](t, table, "expires"); err != nil || !expires(earliest).Before(cutoff) {
+		return 0 // the usual case, in one lookup
+	}
 	var old []*T
 	for rec := range each[T](t, table, "expires") {
 		if !expires(rec).Before(cutoff) {
