@@ -47,6 +47,9 @@ func (s *Server) adminGuard(next http.Handler) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
+		h := w.Header()
+		h.Set("Cache-Control", "no-store") // secrets: no cache keeps them
+		h.Set("X-Content-Type-Options", "nosniff")
 		if !allowedHost(r.Host, opts.Hosts) {
 			adminError(w, http.StatusForbidden, fmt.Sprintf("the admin API does not answer for host %q (allow a host name with --admin-host)", r.Host))
 			return
@@ -57,7 +60,6 @@ func (s *Server) adminGuard(next http.Handler) http.Handler {
 				adminError(w, http.StatusForbidden, fmt.Sprintf("cross-origin admin request from %q refused (allow an origin with --admin-origin)", origin))
 				return
 			}
-			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {

@@ -134,6 +134,7 @@ func TestAdminToken(t *testing.T) {
 		{"GET", "/__doppel/state", "Bearer wrong", http.StatusUnauthorized},
 		{"POST", "/__doppel/reset", "Basic " + token, http.StatusUnauthorized},
 		{"GET", "/__doppel/mailbox", "Bearer " + token, http.StatusOK},
+		{"GET", "/__doppel/state", "bearer " + token, http.StatusOK},
 		{"POST", "/__doppel/reset", "Bearer " + token, http.StatusNoContent},
 		{"GET", "/__doppel/health", "", http.StatusOK},
 		{"GET", "/__doppel/", "", http.StatusOK},
@@ -142,6 +143,7 @@ func TestAdminToken(t *testing.T) {
 	} {
 		w := h.raw(tt.method, tt.path, mockHost, "", "Authorization", tt.auth)
 		assert.Equal(t, tt.status, w.Code, "%s %s with %q: %s", tt.method, tt.path, tt.auth, w.Body.String())
+		assert.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
 		if tt.status == http.StatusUnauthorized {
 			assert.Equal(t, `Bearer realm="doppel admin"`, w.Header().Get("WWW-Authenticate"))
 		}
