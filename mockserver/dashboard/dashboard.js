@@ -184,10 +184,12 @@ async function load() {
 
 // ---- sections ----
 
+// renderHealth shows, in red, why the state file is not written (a 503 of
+// GET /__doppel/health).
 function renderHealth(h) {
-  const el = $("health");
-  el.hidden = h.status === "ok";
-  el.textContent = h.status === "ok" ? "" : `the state file is not written since ${time(h.since)}: ${h.reason}`;
+  const failing = h.status === "failing";
+  $("health").hidden = !failing;
+  $("health").textContent = failing ? `the state file is not written since ${time(h.since)}: ${h.reason}` : "";
 }
 
 function renderClock(c) {
