@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -132,4 +133,12 @@ func TestConformAgainstServeWithAnAdminToken(t *testing.T) {
 	code, out, _ = conformRun(t, target, "--focus", "EMP-OPTIN-001")
 	require.Equal(t, 0, code, out)
 	assert.NotContains(t, out, "conform-s3cret", "the token is a secret")
+}
+
+func TestServeRefusesABadAdminOrigin(t *testing.T) {
+	for _, origin := range []string{"localhost:5173", "http://localhost:5173/app", "ftp://x"} {
+		err := serve([]string{"--addr", "127.0.0.1:0", "--admin-origin", origin}, io.Discard)
+		require.Error(t, err, origin)
+		assert.Contains(t, err.Error(), "give an origin, e.g. http://localhost:5173")
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -64,6 +65,13 @@ func serve(args []string, out io.Writer) error {
 	}
 	if *adminToken == "" {
 		*adminToken = os.Getenv(adminTokenEnv)
+	}
+	for i, o := range adminOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			return fmt.Errorf("--admin-origin %q: give an origin, e.g. http://localhost:5173", o)
+		}
+		adminOrigins[i] = u.Scheme + "://" + u.Host // as a browser sends it
 	}
 	if host, _, err := net.SplitHostPort(*addr); err == nil && host != "" {
 		adminHosts = append(adminHosts, host) // the name it listens on, when a name (IP addresses always pass)
