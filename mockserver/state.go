@@ -39,7 +39,7 @@ func (s *Server) apply(doc *fixtures.Document, replace bool) error {
 		return s.ID.WriteAt(fixtures.Epoch, seed)
 	}
 	if err := s.ID.Replace(doc.State, s.faceNames(), fixtures.Epoch, seed, replace); err != nil {
-		return err // nothing changed, the source of ids included
+		return err // nothing changed; a seeded source stays on
 	}
 	if doc.State != nil {
 		s.Unseed() // a seeded source could draw the loaded state's ids and tokens again
@@ -74,13 +74,14 @@ func (s *Server) mountState(mux *http.ServeMux) {
 // readDocument reads a seed document from a request body, up to the
 // document limit; on error it tells the status to answer.
 func (s *Server) readDocument(w http.ResponseWriter, r *http.Request) (*fixtures.Document, int, error) {
+	tooLarge := fmt.Errorf("document larger than %d bytes (doppel serve --document-limit)", s.docLimit)
 	if r.ContentLength > s.docLimit {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("document larger than %d bytes (doppel serve --document-limit)", s.docLimit)
+		return nil, http.StatusRequestEntityTooLarge, tooLarge
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.docLimit))
 	if err != nil {
-		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("document larger than %d bytes (doppel serve --document-limit)", s.docLimit)
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return nil, http.StatusRequestEntityTooLarge, tooLarge
 		}
 		return nil, http.StatusBadRequest, fmt.Errorf("document not read: %w", err)
 	}
