@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/doppel-dev/doppel/scenarios"
 )
@@ -115,4 +116,28 @@ func Setup(ctx context.Context, base string, client *http.Client) error {
 		return fmt.Errorf("seeding %s: %s: %s", base, resp.Status, msg)
 	}
 	return nil
+}
+
+// AdminTokenEnv names the environment variable holding a doppel
+// deployment's admin token, as for doppel serve.
+const AdminTokenEnv = "DOPPEL_ADMIN_TOKEN"
+
+// AdminClient is an HTTP client that sends a doppel deployment's admin
+// token with its requests to the admin API (/__doppel/), and with no other.
+func AdminClient(token string) *http.Client {
+	return &http.Client{Transport: adminToken{token: token, next: http.DefaultTransport}}
+}
+
+type adminToken struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (a adminToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !strings.HasPrefix(r.URL.Path, "/__doppel/") {
+		return a.next.RoundTrip(r)
+	}
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+a.token)
+	return a.next.RoundTrip(r)
 }

@@ -56,6 +56,9 @@ type TargetFile struct {
 	Timeout      Duration             `yaml:"timeout"`      // bounds each request (default 10s)
 	Mailbox      MailboxConfig        `yaml:"mailbox"`
 	APIs         map[string]APIConfig `yaml:"apis"` // by API name: emporix, openloyalty, accounts
+	// AdminToken is a doppel deployment's admin token (doppel serve
+	// --admin-token), sent to its /__doppel/ paths; $DOPPEL_ADMIN_TOKEN when empty.
+	AdminToken string `yaml:"adminToken"`
 }
 
 // MailboxConfig chooses and configures the mailbox adapter.
@@ -148,6 +151,11 @@ func LoadTargetFile(path string, overrides []string, getenv func(string) string)
 	var tf TargetFile
 	if err := strict(text, &tf); err != nil {
 		return nil, nil, fmt.Errorf("%s with overrides: %w", path, err)
+	}
+	if tf.AdminToken == "" {
+		if tf.AdminToken = getenv(AdminTokenEnv); tf.AdminToken != "" {
+			secrets = append(secrets, tf.AdminToken)
+		}
 	}
 	if err := tf.Check(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -363,7 +371,7 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 		for _, ep := range t.APIs {
 			if !seeded[ep.BaseURL] {
 				sctx, cancel := context.WithTimeout(ctx, t.timeout())
-				err := Setup(sctx, ep.BaseURL, nil)
+				err := Setup(sctx, ep.BaseURL, t.Client)
 				cancel()
 				if err != nil {
 					return nil, err
@@ -379,6 +387,9 @@ func LoadTarget(ctx context.Context, path string, overrides []string, getenv fun
 func (tf *TargetFile) Target(secrets []string) *Target {
 	t := &Target{Name: tf.Name, Mode: tf.Mode, APIs: map[string]Endpoint{}, EmailDomain: tf.EmailDomain,
 		Capabilities: slices.Clone(tf.Capabilities), Secrets: secrets, MailWait: time.Duration(tf.Mailbox.Wait), Timeout: time.Duration(tf.Timeout)}
+	if tf.AdminToken != "" {
+		t.Client = AdminClient(tf.AdminToken)
+	}
 	var first string
 	for _, name := range apiNames() {
 		if a, ok := tf.APIs[name]; ok {
@@ -394,7 +405,7 @@ func (tf *TargetFile) Target(secrets []string) *Target {
 		if base == "" {
 			base = first
 		}
-		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/")}
+		t.Mailbox = DoppelMailbox{BaseURL: strings.TrimSuffix(base, "/"), Client: t.Client}
 	case MailboxMailpit, MailboxIMAP:
 		if tf.Mailbox.Adapter == MailboxIMAP {
 			u, _ := url.Parse(tf.Mailbox.URL)

@@ -38,6 +38,11 @@ func adminError(w http.ResponseWriter, status int, msg string) {
 
 func (s *Server) mountAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("GET /__doppel/health", func(w http.ResponseWriter, r *http.Request) {
+		if since, err := s.persist.failure(); err != nil {
+			face.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{
+				"status": "failing", "reason": err.Error(), "since": since.UTC().Format(time.RFC3339)})
+			return
+		}
 		face.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /__doppel/reset", func(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +50,7 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /__doppel/seed", func(w http.ResponseWriter, r *http.Request) {
-		doc, status, err := readDocument(w, r)
+		doc, status, err := s.readDocument(w, r)
 		if err == nil {
 			status, err = http.StatusBadRequest, s.Seed(doc)
 		}

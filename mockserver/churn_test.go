@@ -37,7 +37,7 @@ type churner struct {
 
 // do sends a request and decodes a JSON answer into out (when not nil).
 func (c churner) do(method, path, contentType, body string, out any, header ...string) int {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req := httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

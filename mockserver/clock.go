@@ -70,6 +70,7 @@ func (s *Server) mountClock(mux *http.ServeMux) {
 			return
 		}
 		apply()
+		s.ID.Sweep() // what the move expired long enough ago goes now, not at the next write
 		face.WriteJSON(w, http.StatusOK, state())
 	})
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -159,4 +161,43 @@ func TestDashboardInChromium(t *testing.T) {
 		" && "+text("customers", "zachary.byrd@example.com"))
 	page := api("GET", "/__doppel/customers?api=emporix&tenant=shop", nil, "")
 	require.EqualValues(t, 0, page["total"])
+}
+
+// TestDashboardWithAdminToken: with an admin token the page asks for it,
+// takes it from the address's fragment too (and drops it from there), and
+// shows when the state file cannot be written.
+func TestDashboardWithAdminToken(t *testing.T) {
+	tab := browser(t)
+	const token = "dashboard-s3cret-token"
+	srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Token: token}})
+	require.NoError(t, err)
+	mock := httptest.NewServer(srv)
+	defer mock.Close()
+	wait := func(what, predicate string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
+		defer cancel()
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](predicate, chromedp.WithPollingInterval(100*time.Millisecond)))
+		require.NoError(t, err, "waiting for %s", what)
+	}
+	personas := `document.getElementById("customers").textContent.includes("zachary.byrd@example.com")`
+
+	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(mock.URL+"/__doppel/")))
+	wait("the token form", `!document.getElementById("token-form").hidden && !`+personas)
+	require.NoError(t, chromedp.Do(tab, chromedp.SendKeys("#token-input", token), chromedp.Click("#token-form button")))
+	wait("the personas, with the token typed in", personas+` && document.getElementById("token-form").hidden`)
+
+	_, err = chromedp.Run(tab, chromedp.Evaluate[bool](`sessionStorage.clear(), true`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(mock.URL+"/__doppel/#token="+token)))
+	wait("the personas, with the token from the fragment", personas+` && location.hash === "" && !location.href.includes("token")`)
+
+	dir := filepath.Join(t.TempDir(), "gone")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	p, err := srv.Persist(filepath.Join(dir, "state.json"), 50*time.Millisecond)
+	require.NoError(t, err)
+	defer p.Close()
+	require.NoError(t, os.RemoveAll(dir))
+	srv.ID.Reset() // a change to write
+	wait("the health alarm", `!document.getElementById("health").hidden && document.getElementById("health").textContent.includes("state file")`)
 }

@@ -3,21 +3,26 @@ package mockserver_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/face"
 )
 
 // The fuzz targets send each face's operations arbitrary bodies, content
-// types and query strings. Whatever arrives: no panic, no 5xx, and a
-// rejected request changes nothing. Their seed corpus is the contracts'
-// request examples. A short run: go test ./mockserver -run '^$' -fuzz FuzzEmporix -fuzztime 10s
+// types and query strings. Whatever arrives: no panic, no 5xx, a rejected
+// request changes nothing, and the state an accepted one leaves loads back
+// (PUT /__doppel/state) into the very same state. Their seed corpus is the
+// contracts' request examples, and bodies nesting deeper than the state
+// document could hold. A short run: go test ./mockserver -run '^$' -fuzz FuzzEmporix -fuzztime 10s
 // (make fuzz runs every target; FUZZTIME=5m for a longer run).
 
 // contentTypes are the content types a fuzz input picks from.
@@ -27,6 +32,7 @@ var contentTypes = []string{"application/json", "application/x-www-form-urlencod
 // concrete paths of one face's operations.
 type fuzzTarget struct {
 	srv    *mockserver.Server
+	mirror *mockserver.Server // loads what srv exports
 	ops    []*contracts.Operation
 	paths  []string // ops' templates with their parameters filled in
 	header map[string]string
@@ -43,7 +49,11 @@ func newFuzzTarget(f *testing.F, api string) *fuzzTarget {
 	if err != nil {
 		f.Fatal(err)
 	}
-	ft := &fuzzTarget{srv: srv, header: map[string]string{}}
+	mirror, err := mockserver.New(mockserver.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ft := &fuzzTarget{srv: srv, mirror: mirror, header: map[string]string{}}
 	h := &harness{t: f, srv: srv}
 	switch api {
 	case "emporix":
@@ -64,8 +74,62 @@ func newFuzzTarget(f *testing.F, api string) *fuzzTarget {
 			f.Add(uint8(len(ft.ops)-1), uint8(0), "", ex)
 		}
 		f.Add(uint8(len(ft.ops)-1), uint8(1), "x=1", []byte("a=b&reset[plainPassword]=x"))
+		if slices.Contains(op.BodyTypes, face.FormType) {
+			f.Add(uint8(len(ft.ops)-1), uint8(1), "", []byte("a"+strings.Repeat("[x]", 9997)+"=1"))
+		}
+		if slices.Contains(op.BodyTypes, "application/json") {
+			for _, body := range deepBodies(op) {
+				f.Add(uint8(len(ft.ops)-1), uint8(0), "", body)
+			}
+		}
 	}
 	return ft
+}
+
+// deepBodies are the operation's examples with one object or array field at
+// a time — or a "mixins" field added — nesting 9 998 levels deep: within
+// encoding/json's limit of 10 000, beyond it once in the state document.
+func deepBodies(op *contracts.Operation) [][]byte {
+	const depth = 9998
+	deep := json.RawMessage(strings.Repeat(`{"a":`, depth-2) + "1" + strings.Repeat("}", depth-2))
+	var out [][]byte
+	for _, ex := range op.Examples() {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(ex, &m) != nil {
+			continue
+		}
+		keys := []string{"mixins"}
+		for k, v := range m {
+			if k != "mixins" && len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+				keys = append(keys, k)
+			}
+		}
+		for _, k := range keys {
+			body := maps.Clone(m)
+			body[k] = deep
+			b, _ := json.Marshal(body)
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// reloads checks that a state loads back into the very same state.
+func (ft *fuzzTarget) reloads(t *testing.T, state []byte) {
+	req := httptest.NewRequest("PUT", "http://127.0.0.1/__doppel/state", bytes.NewReader(state))
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	ft.mirror.ServeHTTP(w, req)
+	if w.Code != http.StatusNoContent {
+		t.Fatalf("the exported state does not load: %d %s", w.Code, w.Body.String())
+	}
+	var again bytes.Buffer
+	if err := ft.mirror.WriteState(&again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(state, again.Bytes()) {
+		t.Fatalf("the exported state loads into another state:\n%s\n%s", state, again.Bytes())
+	}
 }
 
 // state is the whole state, as GET /__doppel/state exports it.
@@ -98,8 +162,12 @@ func (ft *fuzzTarget) check(t *testing.T, opIndex, ctIndex uint8, query string, 
 	if w.Code >= 500 {
 		t.Fatalf("%s %s with %q: %d %s", op.Method, target, body, w.Code, w.Body.String())
 	}
-	if w.Code >= 400 && !bytes.Equal(before, ft.state(t)) {
+	after := ft.state(t)
+	if w.Code >= 400 && !bytes.Equal(before, after) {
 		t.Fatalf("%s %s with %q: rejected (%d %s) but the state changed", op.Method, target, body, w.Code, w.Body.String())
+	}
+	if w.Code < 400 && !bytes.Equal(before, after) {
+		ft.reloads(t, after)
 	}
 	if w.Body.Len() > 0 && !json.Valid(w.Body.Bytes()) {
 		t.Fatalf("%s %s: the answer is not JSON: %s", op.Method, target, w.Body.String())
@@ -142,7 +210,9 @@ func FuzzSeedDocument(f *testing.F) {
 			t.Fatal(err)
 		}
 		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, httptest.NewRequest(method, path, bytes.NewReader(doc)))
+		req := httptest.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(doc))
+		req.Header.Set("Content-Type", "application/json")
+		srv.ServeHTTP(w, req)
 		switch {
 		case w.Code == http.StatusNoContent:
 		case w.Code == http.StatusBadRequest || w.Code == http.StatusRequestEntityTooLarge:

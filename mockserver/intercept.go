@@ -57,8 +57,11 @@ func (s *Server) intercept(f face.Face, next http.Handler) http.Handler {
 // pickFault returns the effect to apply to a request and how it came
 // ("header: " or "rule 3: "); applied is "" when none applies. A request's
 // X-Doppel-Fault header wins over the rules and is removed, so that nothing
-// past here sees it.
+// past here sees it. With the admin API off, no fault applies.
 func (s *Server) pickFault(api string, r *http.Request) (e fault.Effect, applied string, err error) {
+	if s.admin.Off {
+		return e, "", nil
+	}
 	if vals, ok := r.Header[fault.Header]; ok {
 		r.Header.Del(fault.Header)
 		if e, err = fault.ParseEffect(strings.Join(vals, ";")); err != nil {

@@ -176,6 +176,7 @@ func TestJournalRedactsSecrets(t *testing.T) {
 		"Content-Type", "application/x-www-form-urlencoded")
 	h.do("POST", "/customers/password_reset", map[string]string{"email": "ann@example.com", "reset_uri": "/reset?code=x"},
 		"Cookie", "session=s3cr3t")
+	h.do("POST", "/customers/login", `{"email":"ann@example.com","password":"`+annPassword+`",`) // malformed JSON
 
 	w := h.do("GET", "/__doppel/requests", nil)
 	require.Equal(t, http.StatusOK, w.Code)

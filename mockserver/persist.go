@@ -6,20 +6,25 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
-// A state file is written this long after the last change, and at most this
-// long after the first change it has not written yet.
+// A state file is written PersistQuiet after the last change, and at most
+// the flush interval (DefaultFlush unless Persist is told another) after
+// the first change it has not written yet.
 const (
 	PersistQuiet = 200 * time.Millisecond
-	PersistMax   = 2 * time.Second
+	DefaultFlush = 2 * time.Second
 )
 
 // Persister keeps a state file in step with a Server's state.
 type Persister struct {
 	srv   *Server
 	path  string
+	flush time.Duration
 	wake  chan struct{} // a change happened
 	stop  chan struct{}
 	done  chan struct{}
@@ -28,12 +33,17 @@ type Persister struct {
 
 // Persist writes the state to path now unless the file exists (the state
 // was loaded from it), then after changes (debounced by PersistQuiet,
-// bounded by PersistMax, and no sooner than nine times the last write's
-// duration after it) until Close writes it a last time. Each write replaces
-// the file atomically: a crash leaves the old file or the new one, never a
-// part of one.
-func (s *Server) Persist(path string) (*Persister, error) {
-	p := &Persister{srv: s, path: path, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+// bounded by flush — DefaultFlush when 0 — and no sooner than nine times
+// the last write's duration after it) until Close writes it a last time.
+// Each write replaces the file atomically: a crash leaves the old file or
+// the new one, never a part of one. A failed write is retried every flush
+// interval and shown by /__doppel/health until one succeeds. Hold the
+// file's lock (LockStateFile) first.
+func (s *Server) Persist(path string, flush time.Duration) (*Persister, error) {
+	if flush <= 0 {
+		flush = DefaultFlush
+	}
+	p := &Persister{srv: s, path: path, flush: flush, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	p.saved = s.ID.Changes()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if err := p.write(); err != nil {
@@ -60,15 +70,19 @@ func (p *Persister) Close() error {
 
 func (p *Persister) loop() {
 	defer close(p.done)
-	var next time.Time // the earliest next write
+	var next time.Time         // the earliest next write
+	var retry <-chan time.Time // a failed write is tried again
+	quiet := min(PersistQuiet, p.flush)
 	for {
 		select {
 		case <-p.stop:
 			return
 		case <-p.wake:
+		case <-retry:
 		}
+		retry = nil
 		first := time.Now()
-		timer := time.NewTimer(PersistQuiet)
+		timer := time.NewTimer(quiet)
 	debounce:
 		for {
 			select {
@@ -76,7 +90,7 @@ func (p *Persister) loop() {
 				timer.Stop()
 				return
 			case <-p.wake:
-				timer.Reset(min(PersistQuiet, PersistMax-time.Since(first)))
+				timer.Reset(min(quiet, p.flush-time.Since(first)))
 			case <-timer.C:
 				if wait := time.Until(next); wait > 0 {
 					timer.Reset(wait)
@@ -87,33 +101,41 @@ func (p *Persister) loop() {
 		}
 		start := time.Now()
 		if err := p.save(); err != nil {
-			slog.Error("state file not written; retrying after the next change", "path", p.path, "err", err)
+			retry = time.After(p.flush)
 		}
 		next = time.Now().Add(9 * time.Since(start)) // writing a large state takes at most a tenth of the time
 	}
 }
 
-// save writes the state when it changed since the last write.
+// save writes the state when it changed since the last write, and tells
+// /__doppel/health how it went.
 func (p *Persister) save() error {
 	n := p.srv.ID.Changes() // before the export: a change racing it is written next time
 	if n == p.saved {
 		return nil
 	}
-	if err := p.write(); err != nil {
+	err := p.write()
+	switch p.srv.persist.record(err) {
+	case failing:
+		slog.Error("state file not written; retrying until it is (GET /__doppel/health says so meanwhile)", "path", p.path, "every", p.flush, "err", err)
+	case recovered:
+		slog.Info("state file written again", "path", p.path)
+	}
+	if err != nil {
 		return err
 	}
 	p.saved = n
 	return nil
 }
 
-// write replaces the file atomically: a temporary file in the same
-// directory, synced, then renamed over it.
+// write replaces the file atomically: a temporary file of this process in
+// the same directory, synced, then renamed over it.
 func (p *Persister) write() error {
-	tmp := p.path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("state file: %w", err)
 	}
+	tmp := f.Name()
 	err = p.srv.WriteState(f)
 	if err == nil {
 		err = f.Sync()
@@ -134,3 +156,83 @@ func (p *Persister) write() error {
 	}
 	return nil
 }
+
+// persistHealth is how the state file's last write went.
+type persistHealth struct {
+	mu    sync.Mutex
+	err   error
+	since time.Time // when writes started failing
+}
+
+// Changes of persistHealth, for the log.
+const (
+	unchanged = iota
+	failing   // writes started failing
+	recovered // a write succeeded after failures
+)
+
+// record keeps how a write went and tells whether that is news.
+func (h *persistHealth) record(err error) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	was := h.err
+	h.err = err
+	switch {
+	case err != nil && was == nil:
+		h.since = time.Now()
+		return failing
+	case err == nil && was != nil:
+		return recovered
+	}
+	return unchanged
+}
+
+// failure returns since when writes fail and the error of the last one;
+// a nil error when it succeeded.
+func (h *persistHealth) failure() (time.Time, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.since, h.err
+}
+
+// StateLock is a held lock on a state file (LockStateFile).
+type StateLock struct {
+	file *os.File
+	path string
+}
+
+// LockStateFile takes the lock of a state file — PATH.lock beside it — so
+// that a second doppel cannot load and overwrite the same file; it fails at
+// once, naming the process holding it, when another holds it. The lock
+// goes with the process, even on kill -9.
+func LockStateFile(path string) (*StateLock, error) {
+	name := path + ".lock"
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("state file lock: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		holder, _ := os.ReadFile(name)
+		f.Close()
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("state file %s is in use by another doppel (pid %s, lock %s): two processes on one file overwrite each other's changes; give each its own --state-file",
+				path, strings.TrimSpace(string(holder)), name)
+		}
+		return nil, fmt.Errorf("state file lock %s: %w", name, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return &StateLock{file: f, path: name}, nil
+}
+
+// Release lets another process use the state file.
+func (l *StateLock) Release() error {
+	if err := unlockFile(l.file, l.path); err != nil {
+		l.file.Close()
+		return err
+	}
+	return l.file.Close()
+}
+
+var errLocked = errors.New("locked")

@@ -1,12 +1,12 @@
 // Package mockserver assembles doppel's mock: every face mounted at its real
-// base path, the admin API under /__doppel/, and CORS for browser apps.
+// base path with CORS for browser apps, and the admin API under /__doppel/,
+// guarded against web pages and strangers (AdminOptions).
 package mockserver
 
 import (
 	"crypto/rsa"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/doppel-dev/doppel/contracts"
@@ -26,11 +26,28 @@ type Options struct {
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
-	Random    io.Reader       // source of ids, tokens, codes and salts; crypto/rand when nil, and once a state is loaded
-	SMTP      string          // host:port of an SMTP server to deliver every mail to as well; none when ""
-	JWTKey    *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
-	Journal   int             // requests the journal keeps: DefaultJournal when 0, none (off) when negative
+	// Random is the source of ids, tokens, codes and salts: crypto/rand when
+	// nil. A seeded source makes the state at start reproducible; Unseed
+	// (doppel serve calls it once the start state is made) and a loaded
+	// state switch to crypto/rand. Keys (Emporix's saas_token key, the Open
+	// Loyalty JWT key) always come from crypto/rand.
+	Random  io.Reader
+	SMTP    string          // host:port of an SMTP server to deliver every mail to as well; none when ""
+	JWTKey  *rsa.PrivateKey // signs Open Loyalty JWTs; generated on first use when nil
+	Journal int             // requests the journal keeps: DefaultJournal when 0, none (off) when negative
+	Mailbox int             // messages the mailbox keeps, the oldest dropped first: DefaultMailbox when 0, all when negative
+	// DocumentLimit is the largest seed or state document the admin API
+	// reads, in bytes: DefaultDocumentLimit when 0.
+	DocumentLimit int64
+	Admin         AdminOptions
 }
+
+// DefaultMailbox is how many messages the mailbox keeps by default.
+const DefaultMailbox = 10000
+
+// DefaultDocumentLimit is the largest seed or state document the admin API
+// reads by default.
+const DefaultDocumentLimit = 256 << 20
 
 // Server is the mock: an http.Handler over one state.
 type Server struct {
@@ -42,8 +59,11 @@ type Server struct {
 	handler     http.Handler
 	smtp        *smtpOut // nil without Options.SMTP
 
-	journal *journal.Journal // nil when off
-	faults  fault.Rules
+	journal  *journal.Journal // nil when off
+	faults   fault.Rules
+	admin    AdminOptions
+	docLimit int64
+	persist  persistHealth // the state file's last write, for /__doppel/health
 }
 
 // New builds a Server, seeds it, and makes that state the one
@@ -55,7 +75,17 @@ func New(opts Options) (*Server, error) {
 	if opts.Journal == 0 {
 		opts.Journal = DefaultJournal
 	}
-	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: identity.NewRandom(opts.Random)}
+	if opts.Admin.Off {
+		opts.Journal = -1 // nobody could read it
+	}
+	if opts.Mailbox == 0 {
+		opts.Mailbox = DefaultMailbox
+	}
+	if opts.DocumentLimit == 0 {
+		opts.DocumentLimit = DefaultDocumentLimit
+	}
+	random := identity.NewRandom(nil) // the faces' keys come from crypto/rand, whatever the seed
+	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: random, MaxMail: max(opts.Mailbox, 0)}
 	var out *smtpOut
 	if opts.SMTP != "" {
 		out = newSMTPOut(opts.SMTP)
@@ -63,8 +93,11 @@ func New(opts Options) (*Server, error) {
 	}
 	id := identity.New(idOpts)
 	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
-		Accounts: accounts.New(id), smtp: out, journal: journal.New(opts.Journal)}
+		Accounts: accounts.New(id), smtp: out, journal: journal.New(opts.Journal), admin: opts.Admin, docLimit: opts.DocumentLimit}
 	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
+	if opts.Random != nil {
+		random.Seed(opts.Random) // the state follows the seed
+	}
 	var loading sync.WaitGroup // parse the contracts side by side, and seed meanwhile
 	for _, f := range s.faces {
 		loading.Go(func() { _, _ = contracts.Load(f.Name()) })
@@ -87,9 +120,11 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.mountAdmin(mux)
-	s.mountState(mux)
-	s.handler = cors(mux)
+	if !opts.Admin.Off {
+		s.mountAdmin(mux)
+		s.mountState(mux)
+	}
+	s.handler = vendorCORS(s.adminGuard(mux))
 	id.Checkpoint()
 	return s, nil
 }
@@ -118,33 +153,12 @@ func (s *Server) Faces() []face.Face { return s.faces }
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// Unseed makes every id, token, code and salt drawn from now on come from
+// crypto/rand, whatever Options.Random was: the state at start follows the
+// seed, live secrets do not.
+func (s *Server) Unseed() { s.ID.Rand.Unseed() }
+
 // Seed applies a seed document: a state section replaces the whole state,
 // the faces' sections add to it; all of it or, on error, nothing. Seeded
 // records are dated fixtures.Epoch.
 func (s *Server) Seed(doc *fixtures.Document) error { return s.apply(doc, false) }
-
-// cors lets browser apps on any origin call the mock, preflight included.
-func cors(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		origin := r.Header.Get("Origin")
-		if origin == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
-		h.Add("Vary", "Origin")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
-			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-				h.Set("Access-Control-Allow-Headers", req)
-			}
-			h.Set("Access-Control-Max-Age", "86400")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		h.Set("Access-Control-Expose-Headers", strings.Join([]string{"Allow", "WWW-Authenticate", "Location"}, ", "))
-		next.ServeHTTP(w, r)
-	})
-}

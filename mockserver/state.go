@@ -12,16 +12,10 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
-// maxDocument is the largest seed or state document the admin API reads.
-const maxDocument = 1 << 30
-
 // apply adds a seed document to the state or, when it has a state section
 // or replace is set, makes a new state of it; replace also makes the new
 // state what /__doppel/reset returns to.
 func (s *Server) apply(doc *fixtures.Document, replace bool) error {
-	if doc.State != nil {
-		s.ID.Rand.Unseed() // a seeded source could draw the loaded state's ids and tokens again
-	}
 	hash := s.ID.Hashes()
 	var applies []func(*identity.Tx) error
 	for _, f := range s.faces {
@@ -44,11 +38,13 @@ func (s *Server) apply(doc *fixtures.Document, replace bool) error {
 	if doc.State == nil && !replace {
 		return s.ID.WriteAt(fixtures.Epoch, seed)
 	}
-	apis := make([]string, len(s.faces))
-	for i, f := range s.faces {
-		apis[i] = f.Name()
+	if err := s.ID.Replace(doc.State, s.faceNames(), fixtures.Epoch, seed, replace); err != nil {
+		return err // nothing changed; a seeded source stays on
 	}
-	return s.ID.Replace(doc.State, apis, fixtures.Epoch, seed, replace)
+	if doc.State != nil {
+		s.Unseed() // a seeded source could draw the loaded state's ids and tokens again
+	}
+	return nil
 }
 
 // WriteState writes the whole state as a seed document (fixtures.WriteState).
@@ -63,7 +59,7 @@ func (s *Server) mountState(mux *http.ServeMux) {
 		}
 	})
 	mux.HandleFunc("PUT /__doppel/state", func(w http.ResponseWriter, r *http.Request) {
-		doc, status, err := readDocument(w, r)
+		doc, status, err := s.readDocument(w, r)
 		if err == nil {
 			status, err = http.StatusBadRequest, s.apply(doc, true)
 		}
@@ -75,13 +71,17 @@ func (s *Server) mountState(mux *http.ServeMux) {
 	})
 }
 
-// readDocument reads a seed document from a request body; on error it
-// tells the status to answer.
-func readDocument(w http.ResponseWriter, r *http.Request) (*fixtures.Document, int, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDocument))
+// readDocument reads a seed document from a request body, up to the
+// document limit; on error it tells the status to answer.
+func (s *Server) readDocument(w http.ResponseWriter, r *http.Request) (*fixtures.Document, int, error) {
+	tooLarge := fmt.Errorf("document larger than %d bytes (doppel serve --document-limit)", s.docLimit)
+	if r.ContentLength > s.docLimit {
+		return nil, http.StatusRequestEntityTooLarge, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.docLimit))
 	if err != nil {
-		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("document larger than %d bytes", maxDocument)
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return nil, http.StatusRequestEntityTooLarge, tooLarge
 		}
 		return nil, http.StatusBadRequest, fmt.Errorf("document not read: %w", err)
 	}

@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -208,6 +209,29 @@ func TestLoadedStateUnseedsTheIDSource(t *testing.T) {
 	assert.Equal(t, seeded(t, 4, 0).anonymous("shop"), c.anonymous("shop"), "without a load, the seed goes on")
 }
 
+// TestRefusedStateKeepsTheSeed: a refused PUT /__doppel/state changes
+// nothing, the source of ids and tokens included.
+func TestRefusedStateKeepsTheSeed(t *testing.T) {
+	a, b := seeded(t, 4, 0), seeded(t, 4, 0)
+	bad := `{"state":{"version":1,"accounts":[{"id":"a","api":"emporix","tenant":"shop","email":"a@b","customer":"nobody"}]}}`
+	require.Equal(t, http.StatusBadRequest, b.do("PUT", "/__doppel/state", bad).Code)
+	assert.Equal(t, a.anonymous("shop"), b.anonymous("shop"), "b draws what a draws")
+}
+
+// TestKeysDoNotFollowTheSeed: the key that signs Emporix's saas_token is
+// random whatever the seed, so knowing the seed forges nothing.
+func TestKeysDoNotFollowTheSeed(t *testing.T) {
+	saas := func() string {
+		h := newHarness(t, mockserver.Options{Seed: fixtures.Generate(4, 0), Random: fixtures.Source(4), Clock: fixedClock{}})
+		persona := fixtures.Personas().Emporix.Tenants["demo"].Customers[0]
+		w := h.do("POST", "/customer/demo/login", map[string]string{"email": persona.Email, "password": persona.Password},
+			"Authorization", "Bearer "+h.anonymous("demo"))
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		return decode[map[string]any](t, w)["saas_token"].(string)
+	}
+	assert.NotEqual(t, saas(), saas())
+}
+
 // TestReadsChangeNothing: only writes count as changes, so reads never
 // make a state file be written.
 func TestReadsChangeNothing(t *testing.T) {
@@ -227,7 +251,7 @@ func TestReadsChangeNothing(t *testing.T) {
 func TestPersist(t *testing.T) {
 	h := seeded(t, 4, 0)
 	path := filepath.Join(t.TempDir(), "state.json")
-	p, err := h.srv.Persist(path)
+	p, err := h.srv.Persist(path, 0)
 	require.NoError(t, err)
 	file := func() string {
 		doc, err := mockserver.ReadStateFile(path)
@@ -251,8 +275,71 @@ func TestPersist(t *testing.T) {
 	h.customer("shop", "bob@example.com", "pw")
 	require.NoError(t, p.Close())
 	assert.Equal(t, h.state(), file(), "written at Close")
-	_, err = os.Stat(path + ".tmp")
-	assert.ErrorIs(t, err, os.ErrNotExist, "no temporary file left")
+	tmp, err := filepath.Glob(path + ".*.tmp")
+	require.NoError(t, err)
+	assert.Empty(t, tmp, "no temporary file left")
+}
+
+// TestStateFileLock: one process at a time holds a state file; the second
+// is told who has it.
+func TestStateFileLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	lock, err := mockserver.LockStateFile(path)
+	require.NoError(t, err)
+	_, err = mockserver.LockStateFile(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("state file %s is in use by another doppel (pid %d, lock %s.lock)", path, os.Getpid(), path))
+	require.NoError(t, lock.Release())
+	again, err := mockserver.LockStateFile(path)
+	require.NoError(t, err, "released, it can be taken again")
+	require.NoError(t, again.Release())
+}
+
+// TestPersistFailureShowsInHealth: while the state file cannot be written,
+// GET /__doppel/health answers 503 with the reason; once a retry succeeds,
+// 200 again.
+func TestPersistFailureShowsInHealth(t *testing.T) {
+	h := seeded(t, 4, 0)
+	dir := filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	path := filepath.Join(dir, "state.json")
+	p, err := h.srv.Persist(path, 20*time.Millisecond)
+	require.NoError(t, err)
+	defer p.Close()
+	assert.Equal(t, http.StatusOK, h.do("GET", "/__doppel/health", nil).Code)
+
+	require.NoError(t, os.RemoveAll(dir))
+	h.customer("shop", "ann@example.com", "pw")
+	var health map[string]string
+	require.Eventually(t, func() bool {
+		w := h.do("GET", "/__doppel/health", nil)
+		health = decode[map[string]string](t, w)
+		return w.Code == http.StatusServiceUnavailable
+	}, 10*time.Second, 10*time.Millisecond, "health tells")
+	assert.Equal(t, "failing", health["status"])
+	assert.Contains(t, health["reason"], "state file: open "+path)
+	assert.NotEmpty(t, health["since"])
+
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.Eventually(t, func() bool { return h.do("GET", "/__doppel/health", nil).Code == http.StatusOK }, 10*time.Second, 10*time.Millisecond,
+		"retried without a further change")
+	doc, err := mockserver.ReadStateFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, h.state(), newHarness(t, mockserver.Options{Seed: doc}).state())
+}
+
+// TestDocumentLimit: a seed or state document over the limit is a 413 and
+// changes nothing.
+func TestDocumentLimit(t *testing.T) {
+	h := newHarness(t, mockserver.Options{DocumentLimit: 1 << 10})
+	before := h.state()
+	big := `{"emporix":{"tenants":{"acme":{"customers":[{"email":"a@example.com","password":"` + strings.Repeat("x", 2<<10) + `"}]}}}}`
+	for _, call := range [][2]string{{"POST", "/__doppel/seed"}, {"PUT", "/__doppel/state"}} {
+		w := h.do(call[0], call[1], big)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code, call)
+		assert.Contains(t, w.Body.String(), "document larger than 1024 bytes")
+	}
+	assert.Equal(t, before, h.state())
 }
 
 // TestPersistBoundsTheDelay: changes that never pause are written at least
@@ -260,12 +347,12 @@ func TestPersist(t *testing.T) {
 func TestPersistBoundsTheDelay(t *testing.T) {
 	h := seeded(t, 4, 0)
 	path := filepath.Join(t.TempDir(), "state.json")
-	p, err := h.srv.Persist(path)
+	p, err := h.srv.Persist(path, 0)
 	require.NoError(t, err)
 	defer p.Close()
 	info, err := os.Stat(path)
 	require.NoError(t, err)
-	stop := time.After(mockserver.PersistMax + time.Second)
+	stop := time.After(mockserver.DefaultFlush + time.Second)
 	for done := false; !done; {
 		select {
 		case <-stop:

@@ -677,15 +677,15 @@ func accRetailers() []Scenario {
 			Steps: Seq(from("{other}", signInRefused(VarAccountEmail, "{accountPassword}")), testAccount()),
 		},
 		{
-			ID: "ACC-RETAILER-007", Description: "A CORS preflight from the retailer's shop SHOULD be allowed for the API's methods and headers, and answers SHOULD name the shop's origin in Access-Control-Allow-Origin.",
+			ID: "ACC-RETAILER-007", Description: "A CORS preflight from the retailer's shop SHOULD be allowed for the API's methods and headers, and answers SHOULD let the shop's pages read them (Access-Control-Allow-Origin * or the shop's origin).",
 			Labels: accChoice(),
 			Steps: Seq(
 				call("OPTIONS", "/customers/self").Header("Access-Control-Request-Method", "PATCH").
 					Header("Access-Control-Request-Headers", "authorization,content-type").
-					Expect(204, HeaderHas("Access-Control-Allow-Origin", "{origin}"), HeaderHas("Access-Control-Allow-Methods", "PATCH"),
+					Expect(204, AllowsOrigin("{origin}"), HeaderHas("Access-Control-Allow-Methods", "PATCH"),
 						HeaderHas("Access-Control-Allow-Headers", "authorization")).ChoiceWithin(200, 299),
-				testAccount().And(HeaderHas("Access-Control-Allow-Origin", "{origin}")),
-				getSelf("tok").Expect(200, HeaderHas("Access-Control-Allow-Origin", "{origin}"))),
+				testAccount().And(AllowsOrigin("{origin}")),
+				getSelf("tok").Expect(200, AllowsOrigin("{origin}"))),
 		},
 	}
 }

@@ -372,6 +372,7 @@ const (
 	OpExcludes  = "excludes"   // none of them equals Value
 	OpRange     = "range"      // exactly one number in [Value, Max]
 	OpHeader    = "header"     // the response header Path contains Value
+	OpCORS      = "cors"       // Access-Control-Allow-Origin allows the origin Value: "*" or Value itself
 	OpNoBody    = "no-body"    // the response has an empty body
 	OpLifetime  = "lifetime"   // exactly one string, a JWT whose exp minus iat is Value seconds
 	OpClaim     = "claim"      // exactly one string, a JWT whose payload's Claim equals Value
@@ -393,6 +394,10 @@ func HeaderHas(name, substring string) Check {
 	return Check{Op: OpHeader, Path: name, Value: substring}
 }
 func NoBody() Check { return Check{Op: OpNoBody} }
+
+// AllowsOrigin expects the response to let a page of origin read it:
+// Access-Control-Allow-Origin is "*" or the origin (a template).
+func AllowsOrigin(origin string) Check { return Check{Op: OpCORS, Value: origin} }
 
 // Lifetime expects the string at path to be a JWT valid for seconds: its
 // exp claim minus its iat claim.

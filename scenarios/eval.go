@@ -277,6 +277,8 @@ func (c Check) String() string {
 		return fmt.Sprintf("%q in [%v, %v]", c.Path, c.Value, c.Max)
 	case OpHeader:
 		return fmt.Sprintf("header %s contains %q", c.Path, c.Value)
+	case OpCORS:
+		return fmt.Sprintf("CORS allows origin %q", c.Value)
 	case OpLifetime:
 		return fmt.Sprintf("%q JWT lifetime %vs", c.Path, c.Value)
 	case OpClaim:
@@ -304,6 +306,11 @@ func (c Check) Eval(r Response, vars Vars) error {
 		got := strings.Join(r.Header.Values(c.Path), ", ")
 		if !strings.Contains(got, Text(want)) {
 			return fmt.Errorf("expected header %s to contain %q, got %q", c.Path, Text(want), got)
+		}
+		return nil
+	case OpCORS:
+		if got := r.Header.Get("Access-Control-Allow-Origin"); got != "*" && got != Text(want) {
+			return fmt.Errorf(`expected Access-Control-Allow-Origin "*" or %q, got %q`, Text(want), got)
 		}
 		return nil
 	}

@@ -63,7 +63,7 @@ func randomSeed() uint64 {
 }
 
 // printState says where the state at start came from.
-func printState(out io.Writer, seed uint64, customers int, stateFile string, restored bool) {
+func printState(out io.Writer, seed uint64, customers int, stateFile string, restored, deterministic bool) {
 	if restored {
 		fmt.Fprintf(out, "  state loaded from %s (personas, --customers and --fixtures not applied)\n", stateFile)
 	} else {
@@ -72,6 +72,9 @@ func printState(out io.Writer, seed uint64, customers int, stateFile string, res
 			fmt.Fprintf(out, "; %d generated customers per face, password %s", customers, fixtures.CustomerPassword)
 		}
 		fmt.Fprintln(out)
+	}
+	if deterministic {
+		fmt.Fprintln(out, "  --deterministic-tokens: tokens and codes follow the seed too, and repeat on every start")
 	}
 	if stateFile != "" {
 		fmt.Fprintf(out, "  state file %s: written after changes and at shutdown\n", stateFile)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -178,19 +179,16 @@ func TestServeStateFileSurvivesKill(t *testing.T) {
 				}
 			}
 		}()
+		writing := func() bool { tmp, _ := filepath.Glob(file + ".*.tmp"); return len(tmp) > 0 }
 		deadline := time.Now().Add(20 * time.Second)
-		for { // kill while a write is under way: its temporary file exists
-			if _, err := os.Stat(file + ".tmp"); err == nil || time.Now().After(deadline) {
-				break
-			}
+		for !writing() && time.Now().Before(deadline) { // kill while a write is under way: its temporary file exists
 			time.Sleep(100 * time.Microsecond)
 		}
 		require.NoError(t, cmd.Process.Kill())
 		_ = cmd.Wait()
 		stopped.Store(true)
 		<-done
-		_, err := os.Stat(file + ".tmp")
-		t.Logf("round %d: killed while writing: %v", round, err == nil)
+		t.Logf("round %d: killed while writing: %v", round, writing())
 
 		doc, err := mockserver.ReadStateFile(file)
 		require.NoError(t, err, "round %d", round)
@@ -198,6 +196,26 @@ func TestServeStateFileSurvivesKill(t *testing.T) {
 		_, err = mockserver.New(mockserver.Options{Seed: doc})
 		require.NoError(t, err, "round %d", round)
 	}
+}
+
+// TestServeRefusesAStateFileInUse: a second doppel serve on the same state
+// file stops at once with the reason, and the first one's file stays
+// loadable.
+func TestServeRefusesAStateFileInUse(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	base, first, _ := served(t, "--state-file", file)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := doppel(ctx, "serve", "--addr", freeAddr(t), "--state-file", file).CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "%s", out)
+	assert.Contains(t, string(out), fmt.Sprintf("state file %s is in use by another doppel (pid %d", file, first.Process.Pid))
+	assert.Contains(t, string(out), "give each its own --state-file")
+
+	require.Equal(t, http.StatusCreated, signUp(t, base, "ann@example.com"))
+	require.NoError(t, stop(t, first, syscall.SIGTERM))
+	base, _, _ = served(t, "--state-file", file)
+	assert.Equal(t, http.StatusOK, logIn(t, base, "ann@example.com"), "the lock went with the first process")
 }
 
 // TestServeSameSeedSameState: two starts with the same seed serve the same
@@ -219,6 +237,21 @@ func TestServeSameSeedSameState(t *testing.T) {
 	base4, _, _ := served(t, "--seed", seed, "--customers", "2")
 	assert.Equal(t, state(t, base3), state(t, base4))
 	assert.NotEqual(t, state(t, base1), state(t, base3))
+}
+
+// TestServeSeedsTheDataNotTheTokens: the same seed gives the same state at
+// start, but the tokens issued after it are new on every start — unless
+// --deterministic-tokens asks otherwise.
+func TestServeSeedsTheDataNotTheTokens(t *testing.T) {
+	base1, _, _ := served(t, "--seed", "5")
+	base2, _, _ := served(t, "--seed", "5")
+	assert.Equal(t, state(t, base1), state(t, base2))
+	assert.NotEqual(t, anonymousToken(t, base1), anonymousToken(t, base2), "yesterday's token is no token today")
+
+	base3, _, banner := served(t, "--seed", "5", "--deterministic-tokens")
+	base4, _, _ := served(t, "--seed", "5", "--deterministic-tokens")
+	assert.Equal(t, anonymousToken(t, base3), anonymousToken(t, base4))
+	assert.Contains(t, banner(), "--deterministic-tokens: tokens and codes follow the seed too")
 }
 
 // TestFixturesCommand: doppel fixtures writes the same document for the

@@ -6,6 +6,8 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -26,15 +28,15 @@ var (
 // IsSecret reports whether a field, parameter or header of this name holds a secret.
 func IsSecret(name string) bool { return secretKey.MatchString(name) && !aboutSecret.MatchString(name) }
 
-// Body replaces the secret values of a JSON or form body; anything else is
-// returned unchanged.
+// Body replaces the secret values of a JSON or form body. In anything else
+// — malformed JSON, a form cut short — what looks like a secret's value
+// ("password": "…", password=…) is masked too.
 func Body(b []byte) []byte {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return b
 	}
-	var doc any
-	if json.Unmarshal(trimmed, &doc) == nil {
+	if doc, ok := decodeJSON(trimmed); ok {
 		out, err := json.Marshal(value(doc))
 		if err == nil {
 			return out
@@ -43,7 +45,45 @@ func Body(b []byte) []byte {
 	if q, err := url.ParseQuery(string(trimmed)); err == nil && bytes.ContainsRune(trimmed, '=') && !bytes.ContainsAny(trimmed, " \n{") {
 		return []byte(Values(q).Encode())
 	}
-	return b
+	return maskPairs(maskPairs(b, jsonPair, `"`+Mask+`"`), formPair, Mask)
+}
+
+// decodeJSON decodes one JSON value, numbers as json.Number: shown again,
+// an integer above 2^53 keeps its every digit.
+func decodeJSON(b []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc any
+	if dec.Decode(&doc) != nil {
+		return nil, false
+	}
+	_, err := dec.Token()
+	return doc, errors.Is(err, io.EOF)
+}
+
+// jsonPair is a "key": value pair of a text that may not be valid JSON: a
+// string value (perhaps cut off) or a bare word; formPair a key=value pair.
+var (
+	jsonPair = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"\s*:\s*("(?:[^"\\]|\\.)*"?|[^\s"{}\[\],:][^\s{}\[\],]*)`)
+	formPair = regexp.MustCompile(`([^\s&=?;,"{}]+)=([^\s&;,"{}]*)`)
+)
+
+// maskPairs replaces the value of every pair re finds whose key (re's
+// first group) names a secret (IsSecret) by mask; the value is the second group.
+func maskPairs(b []byte, re *regexp.Regexp, mask string) []byte {
+	var out []byte
+	last := 0
+	for _, m := range re.FindAllSubmatchIndex(b, -1) {
+		if !IsSecret(string(b[m[2]:m[3]])) {
+			continue
+		}
+		out = append(append(out, b[last:m[4]]...), mask...)
+		last = m[5]
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 func value(v any) any {

@@ -24,6 +24,12 @@ func TestBody(t *testing.T) {
 		{"a number named code is a status, not a secret", `{"code":401,"message":"Bad credentials."}`, `{"code":401,"message":"Bad credentials."}`},
 		{"a string named code is", `{"code":"8KY0CX0LAR"}`, `{"code":"[redacted]"}`},
 		{"form", `_username=ann&_password=pw`, `_password=%5Bredacted%5D&_username=ann`},
+		{"large integers keep their digits", `{"id":9007199254740993,"password":"x"}`, `{"id":9007199254740993,"password":"[redacted]"}`},
+		{"malformed JSON", `{"email":"a@b.c","password":"hunter2",}`, `{"email":"a@b.c","password":"[redacted]",}`},
+		{"JSON cut short", `{"email":"a@b.c", "reset": {"plainPassword" : "hun`, `{"email":"a@b.c", "reset": {"plainPassword" : "[redacted]"`},
+		{"an unquoted secret", `{"password":hunter2, "code":12}`, `{"password":"[redacted]", "code":"[redacted]"}`},
+		{"escaped quotes", `{"password":"a\"b","x":`, `{"password":"[redacted]","x":`},
+		{"a form with spaces", `_username=ann&_password=pw 1`, `_username=ann&_password=[redacted] 1`},
 		{"plain text", `hello world`, `hello world`},
 		{"empty", ``, ``},
 	}

@@ -68,13 +68,34 @@ function json(v) {
 
 // ---- talking to the admin API ----
 
+// The admin token, when doppel serve has one (--admin-token): taken from the
+// page address's fragment (#token=…, which the browser never sends, so no
+// log shows it) or typed into the page, and kept for this tab only.
+const TOKEN_KEY = "doppel-admin-token";
+let token = sessionStorage.getItem(TOKEN_KEY) || "";
+
+// tokenFromFragment takes the token from the address's fragment, if any,
+// and removes it from the address bar and the history.
+function tokenFromFragment() {
+  const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+  if (!m) return false;
+  token = decodeURIComponent(m[1]);
+  sessionStorage.setItem(TOKEN_KEY, token);
+  history.replaceState(null, "", location.pathname + location.search);
+  return true;
+}
+tokenFromFragment();
+
 async function call(method, path, body) {
-  const init = { method, headers: {} };
+  // The header tells doppel a program sends this, not a web form.
+  const init = { method, headers: { "X-Doppel-Admin": "dashboard" } };
+  if (token) init.headers.Authorization = "Bearer " + token;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const res = await fetch(ADMIN + path, init);
+  $("token-form").hidden = res.status !== 401;
   if (!res.ok) {
     let msg = res.status + " " + res.statusText;
     try {
@@ -133,10 +154,12 @@ async function load() {
     q.set("tenant", f[1]);
   }
   try {
-    const [clock, customers, mail, journal, faults] = await Promise.all([
+    const [health, clock, customers, mail, journal, faults] = await Promise.all([
+      fetch(ADMIN + "health").then((res) => res.json()), // a 503 is news, not a failure to load
       call("GET", "clock"), call("GET", "customers?" + q), call("GET", "mailbox?limit=" + LIMIT),
       call("GET", "requests?limit=" + LIMIT), call("GET", "faults"),
     ]);
+    renderHealth(health);
     renderClock(await clock.json());
     const mailTotal = mail.headers.get("X-Total-Count");
     for (const [name, res, render] of [
@@ -160,6 +183,14 @@ async function load() {
 }
 
 // ---- sections ----
+
+// renderHealth shows, in red, why the state file is not written (a 503 of
+// GET /__doppel/health).
+function renderHealth(h) {
+  const failing = h.status === "failing";
+  $("health").hidden = !failing;
+  $("health").textContent = failing ? `the state file is not written since ${time(h.since)}: ${h.reason}` : "";
+}
 
 function renderClock(c) {
   $("clock-now").textContent = time(c.now);
@@ -355,6 +386,14 @@ document.addEventListener("DOMContentLoaded", () => {
     ev.preventDefault();
     const v = $("clock-advance").value.trim();
     if (v) action("advance " + v, "POST", "clock", { advance: v });
+  });
+  window.addEventListener("hashchange", () => { if (tokenFromFragment()) refresh(); });
+  $("token-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    token = $("token-input").value.trim();
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $("token-input").value = "";
+    refresh();
   });
   $("tenant-filter").addEventListener("change", () => { delete last.customers; refresh(); });
   $("journal-problems").addEventListener("change", () => { delete last.journal; refresh(); });

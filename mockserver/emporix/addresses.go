@@ -63,6 +63,9 @@ func (f *Face) addAddress(c *face.Call) error {
 		if _, err := customerOf(tx, tok); err != nil {
 			return err
 		}
+		if !tx.AddressRoom(tok.CustomerID) {
+			return badRequest("A customer can have at most %d addresses.", identity.MaxAddresses)
+		}
 		id = tx.AddAddress(newAddress(tok.CustomerID, body)).ID
 		return nil
 	})

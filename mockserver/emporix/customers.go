@@ -231,8 +231,7 @@ func (f *Face) patchMe(c *face.Call) error {
 	}
 	var expect *int
 	if meta, ok := patch["metadata"].(map[string]any); ok {
-		if v, ok := meta["version"].(float64); ok {
-			n := int(v)
+		if n, ok := face.Int(meta["version"]); ok {
 			expect = &n
 		}
 		meta = face.MergePatch(meta, nil, nil)

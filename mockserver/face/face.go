@@ -110,7 +110,7 @@ func (c *Call) Decode(v any) error {
 			return err
 		}
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := decodeJSON(body, v); err != nil {
 		return Errorf(http.StatusBadRequest, "bad_request", "request body is not valid JSON: %v", err)
 	}
 	return nil
@@ -280,6 +280,9 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) err
 		if c.Auth, err = p.route.Auth(r); err != nil {
 			return err
 		}
+	}
+	if prob := checkDepth(r, body); prob != nil {
+		return prob
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if v := p.contract.ValidateRequest(withoutEmptyBodyType(r, body), p.op, len(body) == 0); len(v) > 0 {

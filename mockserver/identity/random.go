@@ -24,10 +24,15 @@ func NewRandom(src io.Reader) *Random {
 	if src == nil {
 		r.Unseed()
 	} else {
-		var locked io.Reader = &lockedReader{src: src}
-		r.src.Store(&locked)
+		r.Seed(src)
 	}
 	return r
+}
+
+// Seed makes every later draw come from src, serialised, until Unseed.
+func (r *Random) Seed(src io.Reader) {
+	var locked io.Reader = &lockedReader{src: src}
+	r.src.Store(&locked)
 }
 
 // Unseed makes every later draw come from crypto/rand. A state loaded from

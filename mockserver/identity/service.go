@@ -6,6 +6,7 @@ package identity
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,17 +34,23 @@ type Options struct {
 	// Sent, when set, is told of every mail once the transaction that sent
 	// it has committed (e.g. to deliver it over SMTP).
 	Sent func(store.Message)
+	// MaxMail is how many messages the mailbox keeps, the oldest dropped
+	// first; 0 keeps them all.
+	MaxMail int
 }
 
 // Service is the entry point to the domain.
 type Service struct {
-	db     *store.DB
-	Clock  Clock
-	Rand   *Random
-	hasher Hasher
-	sent   func(store.Message)
-	seq    atomic.Uint64 // orders addresses and mail
-	faults loginFaults
+	db      *store.DB
+	Clock   Clock
+	Rand    *Random
+	hasher  Hasher
+	verify  func(hash, password string) bool // hasher.Verify; tests count its calls
+	sent    func(store.Message)
+	dummy   func() string // a hash to verify unknown users' passwords against
+	maxMail int
+	seq     atomic.Uint64 // orders addresses and mail
+	faults  loginFaults
 
 	changes  atomic.Uint64          // committed changes so far
 	onChange atomic.Pointer[func()] // told of each change; nil: nobody
@@ -51,7 +58,9 @@ type Service struct {
 
 // New returns a Service over an empty store.
 func New(opts Options) *Service {
-	s := &Service{db: store.New(), Clock: opts.Clock, Rand: opts.Random, hasher: Hasher{Cost: opts.HashCost}, sent: opts.Sent}
+	s := &Service{db: store.New(), Clock: opts.Clock, Rand: opts.Random, hasher: Hasher{Cost: opts.HashCost}, sent: opts.Sent, maxMail: opts.MaxMail}
+	s.verify = s.hasher.Verify
+	s.dummy = sync.OnceValue(func() string { return s.hasher.Hash("doppel: no such user", make([]byte, SaltSize)) })
 	if s.Clock == nil {
 		s.Clock = SystemClock{}
 	}
@@ -86,6 +95,9 @@ func (s *Service) write(at *time.Time, fn func(*Tx) error) error {
 	tx := &Tx{txn: txn, s: s, now: now, write: true}
 	if err := fn(tx); err != nil {
 		return err
+	}
+	if at == nil { // seeding dates records at a fixed instant: nothing to judge expiry by
+		tx.sweep()
 	}
 	txn.Commit()
 	s.committed(tx)
@@ -138,9 +150,15 @@ func (s *Service) Hashes() func(password string) string {
 	}
 }
 
-// VerifyPassword reports whether password matches an account's hash.
+// VerifyPassword reports whether password matches an account's hash. An
+// account without a password is compared with a dummy hash, so that the
+// answer takes as long as for any other.
 func (s *Service) VerifyPassword(a *store.Account, password string) bool {
-	return s.hasher.Verify(a.PasswordHash, password)
+	if a == nil || a.PasswordHash == "" {
+		s.verify(s.dummy(), password)
+		return false
+	}
+	return s.verify(a.PasswordHash, password)
 }
 
 // Checkpoint makes the current state what Reset returns to.

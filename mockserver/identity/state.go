@@ -164,13 +164,15 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 	if err != nil {
 		return err
 	}
-	return restoreTable(t, store.Mail, r.Mail, func(x *store.Message) any { return x.Seq }, func(x *store.Message) error {
+	err = restoreTable(t, store.Mail, r.Mail, func(x *store.Message) any { return x.Seq }, func(x *store.Message) error {
 		if x.Seq == 0 || x.ID == "" {
 			return errors.New("seq must not be 0, id not empty")
 		}
 		t.s.seqAtLeast(x.Seq)
 		return api(x.API)
 	})
+	t.setMailCount(len(r.Mail)) // a state larger than the cap loads whole; the next mail trims it
+	return err
 }
 
 // restoreTable inserts the records of one table after check, refusing null

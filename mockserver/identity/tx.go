@@ -244,10 +244,11 @@ func (t *Tx) SaveAccount(a *store.Account) error {
 func (t *Tx) Authenticate(api, tenant, email, password string) (*store.Account, *store.Customer, error) {
 	a, err := t.AccountByEmail(api, tenant, email)
 	if err != nil {
+		t.s.VerifyPassword(nil, password) // as long as for a known user: timing tells no e-mail apart
 		return nil, nil, ErrBadCredentials
 	}
 	fault := t.s.loginFault(a.CustomerID)
-	if errors.Is(fault, ErrBadCredentials) || !t.s.VerifyPassword(a, password) {
+	if !t.s.VerifyPassword(a, password) || errors.Is(fault, ErrBadCredentials) {
 		return nil, nil, ErrBadCredentials
 	}
 	c, err := t.Customer(a.CustomerID)
@@ -418,6 +419,8 @@ func (t *Tx) Send(m store.Message) *store.Message {
 	m.ID = fmt.Sprintf("msg-%06d", m.Seq)
 	m.SentAt = t.now
 	t.put(store.Mail, &m)
+	t.setMailCount(t.mailCount() + 1)
+	t.capMail()
 	t.sent = append(t.sent, &m)
 	return &m
 }
@@ -442,4 +445,5 @@ func (t *Tx) ClearMail() {
 	if _, err := t.txn.DeleteAll(store.Mail, "id"); err != nil {
 		panic("identity: clear mail: " + err.Error())
 	}
+	t.setMailCount(0)
 }

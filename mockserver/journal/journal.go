@@ -5,9 +5,11 @@ package journal
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,8 +19,15 @@ import (
 	"github.com/doppel-dev/doppel/internal/redact"
 )
 
-// MaxBody is how much of a body the journal shows.
-const MaxBody = 4 << 10
+// What the journal keeps of a request, however large it was: each body,
+// the path and the query up to MaxBody, the headers up to MaxHeaders in
+// all, MaxViolations contract violations. An entry so takes a few dozen
+// KiB at most, and the journal its size times that.
+const (
+	MaxBody       = 4 << 10
+	MaxHeaders    = 8 << 10
+	MaxViolations = 20
+)
 
 // Entry is one request as recorded: raw, secrets included.
 type Entry struct {
@@ -80,8 +89,9 @@ func New(size int) *Journal {
 	return &Journal{ring: make([]Entry, size)}
 }
 
-// Add records a request.
+// Add records a request, clipped to the journal's bounds.
 func (j *Journal) Add(e Entry) {
+	clipEntry(&e)
 	j.mu.Lock()
 	j.ring[j.seq%uint64(len(j.ring))] = e
 	j.seq++
@@ -248,4 +258,49 @@ func redactPath(pattern, path string) string {
 		return path
 	}
 	return strings.Join(ps, "/")
+}
+
+// clipEntry bounds what an entry keeps. A long path or query is redacted
+// before it is clipped: clipped, it could no longer be.
+func clipEntry(e *Entry) {
+	if len(e.Path) > MaxBody {
+		e.Path = redact.Clip([]byte(redactPath(e.Pattern, e.Path)), MaxBody)
+	}
+	if len(e.Query) > MaxBody {
+		e.Query = redact.Clip([]byte(redact.Query(e.Query)), MaxBody)
+	}
+	if n := len(e.Violations); n > MaxViolations {
+		e.Violations = append(e.Violations[:MaxViolations:MaxViolations],
+			contracts.Violation{In: "journal", Message: fmt.Sprintf("%d more violations not kept", n-MaxViolations)})
+	}
+	e.Header = clipHeader(e.Header)
+}
+
+// clipHeader returns h, or when its names and values exceed MaxHeaders a
+// copy of the first of them (by name) that fit, each value clipped to what
+// is left, and a "…" entry saying how much was left out.
+func clipHeader(h http.Header) http.Header {
+	size := 0
+	for name, vals := range h {
+		for _, v := range vals {
+			size += len(name) + len(v)
+		}
+	}
+	if size <= MaxHeaders {
+		return h
+	}
+	out := http.Header{}
+	room := MaxHeaders
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[name] {
+			if room <= len(name) {
+				break
+			}
+			v = redact.Clip([]byte(redact.Header(name, v)), room-len(name))
+			out[name] = append(out[name], v)
+			room -= len(name) + len(v)
+		}
+	}
+	out["…"] = []string{fmt.Sprintf("headers of %d bytes, %d kept", size, MaxHeaders-room)}
+	return out
 }

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/doppel-dev/doppel/contracts"
 )
 
 func TestNewOff(t *testing.T) {
@@ -73,4 +76,35 @@ func TestParseFilter(t *testing.T) {
 	assert.Equal(t, Filter{Limit: DefaultLimit}, f)
 	assert.True(t, Filter{Status: 404}.match(&Entry{Status: 404}))
 	assert.False(t, Filter{Status: 4, Class: true}.match(&Entry{Status: 500}))
+}
+
+// TestEntriesAreBounded: however large a request, its entry keeps a few
+// KiB of it, secrets redacted before anything is cut.
+func TestEntriesAreBounded(t *testing.T) {
+	j := New(1)
+	header := http.Header{"Authorization": {"Bearer " + strings.Repeat("s", 3000)}}
+	for i := range 60 {
+		header.Set(fmt.Sprintf("X-Filler-%02d", i), strings.Repeat("x", 1000))
+	}
+	secret := strings.Repeat("T0k3n", 2000)
+	var violations []contracts.Violation
+	for range 500 {
+		violations = append(violations, contracts.Violation{In: "body", Message: "wrong"})
+	}
+	j.Add(Entry{API: "emporix", Method: "GET", Pattern: "GET /customer/{tenant}/signup/optin/{token}",
+		Path: "/customer/acme/signup/optin/" + secret, Query: "accessToken=" + secret + "&x=" + strings.Repeat("y", 5000),
+		Header: header, Violations: violations, Status: 200})
+	v := j.List(Filter{Limit: 1}).Requests[0]
+	size := 0
+	for name, val := range v.Request.Headers {
+		size += len(name) + len(val)
+		assert.NotContains(t, val, "sss", name)
+	}
+	assert.LessOrEqual(t, size, MaxHeaders+100)
+	assert.Contains(t, v.Request.Headers["…"], "kept")
+	assert.LessOrEqual(t, len(v.Path), MaxBody+30)
+	assert.LessOrEqual(t, len(v.Query), MaxBody+30)
+	assert.NotContains(t, v.Path+v.Query, "T0k3n")
+	assert.Len(t, v.Violations, MaxViolations+1)
+	assert.Equal(t, "480 more violations not kept", v.Violations[MaxViolations].Message)
 }

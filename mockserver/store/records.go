@@ -106,6 +106,17 @@ type Tenant struct {
 	Origins     []string `json:"origins,omitempty"` // the web origins that address the tenant (Customer Accounts retailers)
 }
 
+// Counter counts the records of a table that go-memdb cannot count cheaply
+// (the mailbox, to keep it capped); it is part of the state's snapshots but
+// not of its export.
+type Counter struct {
+	Name string
+	N    int
+}
+
+// MailCount is the Counter of the mailbox's messages.
+const MailCount = "mail"
+
 // Version is the version of Records' format; a state of another version is
 // refused rather than half understood.
 const Version = 1

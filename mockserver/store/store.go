@@ -17,6 +17,7 @@ const (
 	Codes     = "codes"
 	Mail      = "mail"
 	Tenants   = "tenants"
+	Counters  = "counters"
 )
 
 func str(field string) memdb.Indexer { return &memdb.StringFieldIndex{Field: field} }
@@ -58,16 +59,21 @@ var schema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 	Tokens: table(Tokens,
 		index("id", true, false, str("Value")),
 		index("customer", false, true, str("CustomerID")),
+		index("expires", false, false, &timeIndex{Field: "Expires"}),
 	),
 	Codes: table(Codes,
 		index("id", true, false, str("Value")),
 		index("customer", false, true, str("CustomerID")),
+		index("expires", false, false, &timeIndex{Field: "Expires"}),
 	),
 	Mail: table(Mail,
 		index("id", true, false, &memdb.UintFieldIndex{Field: "Seq"}),
 	),
 	Tenants: table(Tenants,
 		index("id", true, false, str("ID")),
+	),
+	Counters: table(Counters,
+		index("id", true, false, str("Name")),
 	),
 }}
 
