@@ -41,6 +41,11 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"a provided customer over a bound variable", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Emails: []string{"email"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"})}}, `variable "email" is bound already`},
 		{"a step beyond the vendor's docs in a scenario of the vendor's", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Undocumented("a real client sends it").Expect(200)}}, `goes beyond the vendor's documentation (a real client sends it): the scenario pins doppel's choice and needs the "doppel-choice" label`},
 		{"a provided customer with a check", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}).And(Present("x"))}}, "has no status, checks or captures"},
+		{"the same e-mail before any", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", SameEmail: true})}}, `needs "email" bound before`},
+		{"a provided user of an unknown kind", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Kind: "admin"})}}, `kind is "seller" or none, not "admin"`},
+		{"a provided customer of an unbound tenant", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Tenant: "{other}"})}}, `tenant uses variable "other" before it is bound`},
+		{"a provided phone over a bound variable", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Fresh: []string{"phone"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Phone: "phone"})}}, `variable "phone" is bound already`},
+		{"a cleanup using a later cleanup's capture", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Expect(200).Cleanup(GET("/{t}").Expect(200), GET("/y").Expect(200).Capture("t", "a"))}}, `"t" before it is bound`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,6 +70,10 @@ func TestMarksLeaveTheStepAlone(t *testing.T) {
 	p := Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"},
 		Steps: []Step{Provide(Customer{Email: "email", Password: "pw", ID: "id"}), GET("/{id}").Query("e", "{email}").Query("p", "{pw}").Expect(200)}}
 	require.NoError(t, p.Validate(), "a provided customer binds its variables")
+	again := Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty", MultiTenant}, Tenants: []string{"other"},
+		Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Phone: "phone"}), Provide(Customer{Email: "email", Password: "pw2", Tenant: "{other}", SameEmail: true}),
+			GET("/{phone}").Expect(200).Cleanup(GET("/y").Expect(200).Capture("t", "a"), GET("/{t}").Expect(200))}}
+	require.NoError(t, again.Validate(), "the same e-mail in another tenant; a cleanup uses an earlier cleanup's capture")
 }
 
 // TestUses finds a variable wherever a step or a cleanup refers to it.

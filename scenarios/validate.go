@@ -76,15 +76,19 @@ func (s Scenario) Validate() error {
 			bound[c.Var] = true
 		}
 		if c := st.Provision; c != nil {
-			for _, v := range []string{c.Email, c.Password, c.ID} {
+			for _, v := range []string{c.Email, c.Password, c.ID, c.Phone} {
 				if v != "" {
 					bound[v] = true
 				}
 			}
 		}
+		undoBound := maps.Clone(bound) // a step's cleanups run in order, after the scenario
 		for j, cl := range st.Undo {
-			for _, e := range cl.check(s, bound) {
+			for _, e := range cl.check(s, undoBound) {
 				bad("step %d cleanup %d: %v", i+1, j+1, e)
+			}
+			for _, c := range cl.Captures {
+				undoBound[c.Var] = true
 			}
 		}
 	}
@@ -119,12 +123,21 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 			bad("a provided customer needs a variable for its e-mail")
 		case c.Pending != (c.Password == ""):
 			bad("a provided customer has a password variable unless it is pending")
+		case c.Kind != "" && c.Kind != KindSeller:
+			bad("a provided user's kind is %q or none, not %q", KindSeller, c.Kind)
+		case c.SameEmail && !bound[c.Email]:
+			bad("a provided customer with the same e-mail needs %q bound before", c.Email)
 		}
-		for _, v := range []string{c.Email, c.Password, c.ID} {
+		fresh := []string{c.Password, c.ID, c.Phone}
+		if !c.SameEmail {
+			fresh = append(fresh, c.Email)
+		}
+		for _, v := range fresh {
 			if v != "" && bound[v] {
 				bad("the provided customer's variable %q is bound already", v)
 			}
 		}
+		uses("the provided customer's tenant", Placeholders(c.Tenant)...)
 		if st.Status != 0 || len(st.Checks) > 0 || len(st.Captures) > 0 {
 			bad("a provided customer has no status, checks or captures: its variables are bound")
 		}
@@ -275,7 +288,7 @@ func (st Step) Title() string {
 	case st.Mail != nil:
 		return "mailbox " + st.Mail.Kind + " to " + st.Mail.To
 	case st.Provision != nil:
-		return "provide " + st.Provision.State() + " customer {" + st.Provision.Email + "}"
+		return "provide " + st.Provision.State() + " {" + st.Provision.Email + "}"
 	}
 	return "empty step"
 }
