@@ -3,9 +3,9 @@ package conformance_test
 import (
 	"context"
 	"maps"
-	"slices"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 

@@ -46,7 +46,7 @@ const (
 	olPhone      = "+48123456789"
 	olSeller     = "sam@example.com"
 	olPassword   = "Secret123!"
-	olOther      = "Other123!" // ann's password in store OTHER
+	olOther      = "Other123!"                            // ann's password in store OTHER
 	olPOS        = "0b7e5c1a-6f2d-4c8e-a3b9-1e4d7f0c2a58" // the point of sale
 	newPassword  = "Changed456?"
 )
