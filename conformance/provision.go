@@ -175,7 +175,7 @@ func (seedRoute) Provide(ctx context.Context, r *Run, c scenarios.Customer) erro
 			doc = scenarios.Obj{"openloyalty": scenarios.Obj{"sellers": scenarios.Arr{user}}}
 		}
 	}
-	return r.steps(ctx, []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed a customer")})
+	return r.steps(ctx, []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed " + c.State())})
 }
 
 // emporixSignUp signs a customer up through Emporix's storefront API: an

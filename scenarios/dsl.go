@@ -291,8 +291,8 @@ type Customer struct {
 	Phone    string // variable bound to a fresh phone number it has ("" for none)
 	Tenant   string // template naming its tenant, e.g. "{other}" or "DEFAULT" ("" for the API's own)
 	Kind     string // the kind of user: "" for a customer, KindSeller
-	// SameEmail gives it the e-mail Email holds already (the same person in
-	// another tenant) instead of a fresh one.
+	// SameEmail gives it the e-mail Email holds already instead of a fresh
+	// one: the same person in another tenant, which Tenant names.
 	SameEmail bool
 }
 

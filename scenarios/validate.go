@@ -127,6 +127,8 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 			bad("a provided user's kind is %q or none, not %q", KindSeller, c.Kind)
 		case c.SameEmail && !bound[c.Email]:
 			bad("a provided customer with the same e-mail needs %q bound before", c.Email)
+		case c.SameEmail && c.Tenant == "":
+			bad("a provided customer with the same e-mail is another customer only in another tenant: name it")
 		}
 		fresh := []string{c.Password, c.ID, c.Phone}
 		if !c.SameEmail {
