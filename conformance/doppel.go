@@ -41,8 +41,10 @@ var doppelAPIs = map[string]doppelAPI{
 		}},
 	},
 	"openloyalty": {
-		Vars: map[string]string{scenarios.VarStoreCode: "conformance", scenarios.VarAdminUsername: olAdmin, scenarios.VarAdminPassword: olAdminPassword},
-		Seed: map[string]any{"admins": []any{map[string]any{"username": olAdmin, "email": olAdmin + "@example.com", "password": olAdminPassword}}},
+		Vars: map[string]string{scenarios.VarStoreCode: "conformance", scenarios.VarAdminUsername: olAdmin, scenarios.VarAdminPassword: olAdminPassword,
+			scenarios.VarAdminEmail: olAdminEmail, scenarios.VarPosID: olPointOfSale},
+		Seed: map[string]any{"admins": []any{map[string]any{"username": olAdmin, "email": olAdminEmail, "password": olAdminPassword}},
+			"pointsOfSale": []string{olPointOfSale}},
 	},
 }
 
@@ -59,9 +61,13 @@ const (
 	accountsPassword    = "Conformance-1"
 )
 
-// The Open Loyalty admin a doppel deployment is seeded with for the suite;
-// its password meets the password policy, so that scenarios can restore it.
-const olAdmin, olAdminPassword = "conformance-admin", "Conf0rmance!admin"
+// The Open Loyalty admin a doppel deployment is seeded with for the suite
+// (its password meets the password policy, so that scenarios can restore
+// it), and the point of sale of the sellers the suite registers.
+const (
+	olAdmin, olAdminPassword, olAdminEmail = "conformance-admin", "Conf0rmance!admin", "conformance-admin@example.com"
+	olPointOfSale                          = "c6a1f0d2-7e3b-4a95-8d1c-0b2e9f4a6c37"
+)
 
 // DoppelTarget is a doppel deployment at base — in-process or `doppel serve`
 // elsewhere: every API at the same base URL, every capability, and its own

@@ -1,11 +1,14 @@
 package conformance
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/doppel-dev/doppel/scenarios"
 )
@@ -59,7 +62,7 @@ type Route interface {
 // and leaves the tenant's settings alone.
 var routes = map[string][]Route{
 	"emporix":     {emporixSignUp{}, pool{}},
-	"openloyalty": {seedRoute{}, olRegistration{}, pool{}},
+	"openloyalty": {seedRoute{}, olRegistration{}, olSellerRegistration{}, pool{}},
 	"accounts":    {seedRoute{}, pool{}},
 }
 
@@ -76,7 +79,36 @@ func (t *Target) route(api string, c scenarios.Customer) (Route, string) {
 		}
 		why = append(why, r.Name()+": "+lack)
 	}
-	return nil, fmt.Sprintf("needs %s customer of %s made for it, and no route can: %s", c.State(), api, strings.Join(why, "; "))
+	return nil, fmt.Sprintf("needs %s of %s made for it, and no route can: %s", c.State(), api, strings.Join(why, "; "))
+}
+
+// plain says why a route that makes only customers of the API's own tenant
+// without a phone number cannot provide c, or "".
+func plain(c scenarios.Customer) string {
+	switch {
+	case c.Kind != "":
+		return "it makes customers, not " + c.Kind + "s"
+	case c.Tenant != "":
+		return "it makes customers of the API's own tenant only"
+	case c.Phone != "":
+		return "it makes customers without a phone number"
+	}
+	return ""
+}
+
+// phoneCount counts the phone numbers the process has made.
+var phoneCount atomic.Uint64
+
+// runSecond is this process's start, in seconds since the epoch.
+var runSecond = time.Now().Unix()
+
+// phone returns a fresh phone number: "+4850" (a Polish mobile prefix,
+// which phone number validators accept) and seven digits, the process's
+// start second modulo 10⁵ and a count modulo 100 — unique among the first
+// 100 numbers of a run and across runs started in different seconds of a
+// 27-hour window.
+func phone() string {
+	return fmt.Sprintf("+4850%05d%02d", runSecond%100000, (phoneCount.Add(1)-1)%100)
 }
 
 // provide runs a Provide step by the target's best route.
@@ -89,9 +121,14 @@ func (r *Run) provide(ctx context.Context, c scenarios.Customer) error {
 	if c.Password != "" {
 		r.Vars[c.Password] = "Pw-" + r.target.unique() + "!x9A" // every API's password policy accepts it
 	}
-	r.Vars[c.Email] = "doppel-" + r.target.unique() + "@" + r.domain()
+	if !c.SameEmail {
+		r.Vars[c.Email] = "doppel-" + r.target.unique() + "@" + r.domain()
+	}
+	if c.Phone != "" {
+		r.Vars[c.Phone] = phone()
+	}
 	if err := route.Provide(ctx, r, c); err != nil {
-		return fmt.Errorf("providing %s customer through %s: %w", c.State(), route.Name(), err)
+		return fmt.Errorf("providing %s through %s: %w", c.State(), route.Name(), err)
 	}
 	if c.Password != "" {
 		r.target.secrets().add(c.Password, scenarios.Text(r.Vars[c.Password]))
@@ -136,6 +173,8 @@ func (seedRoute) Lacks(t *Target, api string, c scenarios.Customer) string {
 		return "it does not answer the customer's id"
 	case activation && t.Mailbox == nil:
 		return "the pending customer's identifier and secret come in its activation mail, and the target has no mailbox"
+	case api != "openloyalty":
+		return plain(c)
 	}
 	return ""
 }
@@ -154,10 +193,17 @@ func (seedRoute) Provide(ctx context.Context, r *Run, c scenarios.Customer) erro
 		doc = scenarios.Obj{"accounts": scenarios.Obj{"retailers": scenarios.Arr{
 			scenarios.Obj{"origins": scenarios.Arr{"{" + scenarios.VarOrigin + "}"}, "customers": scenarios.Arr{customer}}}}}
 	case "openloyalty":
-		doc = scenarios.Obj{"openloyalty": scenarios.Obj{"stores": scenarios.Obj{"{storeCode}": scenarios.Obj{
-			"customers": scenarios.Arr{scenarios.Obj{"email": email, "password": pw}}}}}}
+		user := scenarios.Obj{"email": email, "password": pw}
+		if c.Phone != "" {
+			user["phone"] = "{" + c.Phone + "}"
+		}
+		tenant := cmp.Or(c.Tenant, "{storeCode}")
+		doc = scenarios.Obj{"openloyalty": scenarios.Obj{"stores": scenarios.Obj{tenant: scenarios.Obj{"customers": scenarios.Arr{user}}}}}
+		if c.Kind == scenarios.KindSeller {
+			doc = scenarios.Obj{"openloyalty": scenarios.Obj{"sellers": scenarios.Arr{user}}}
+		}
 	}
-	steps := []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed a customer")}
+	steps := []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed " + c.State())}
 	if c.Pending && (c.ID != "" || c.Secret != "") {
 		secret := c.Secret
 		if secret == "" {
@@ -182,7 +228,7 @@ func (emporixSignUp) Lacks(_ *Target, _ string, c scenarios.Customer) string {
 	if c.Pending {
 		return "a sign-up is active at once unless the tenant has double opt-in on"
 	}
-	return ""
+	return plain(c)
 }
 
 func (emporixSignUp) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
@@ -200,13 +246,15 @@ func (emporixSignUp) Provide(ctx context.Context, r *Run, c scenarios.Customer) 
 }
 
 // olRegistration registers a customer as Open Loyalty 3.x's admin does
-// (POST /api/customer/register, a customer[…] form; the framework's
-// CustomerController::registerCustomerAction), which activates it and mails
-// it a temporary password (UserManager::createNewCustomer); the route reads
-// that mail, logs the customer in with it and changes it to the scenario's
-// password, which also ends the service's "password change needed". 3.x has
-// one store: on store DEFAULT the route takes its paths without a store
-// code, else the store-scoped ones (doppel serves both).
+// (POST /api/customer/register, a customer[…] form with its phone number,
+// if any; the framework's CustomerController::registerCustomerAction),
+// which activates it and mails it a temporary password
+// (UserManager::createNewCustomer); the route reads that mail, logs the
+// customer in with it and changes it to the scenario's password, which also
+// ends the service's "password change needed". 3.x has one store: on store
+// DEFAULT the route takes its paths without a store code, else the
+// store-scoped ones (doppel serves both) — of another store too, which
+// therefore works where the store under test's does.
 type olRegistration struct{}
 
 // olTemporaryPasswordMail is the mailbox kind of the registration mail.
@@ -216,6 +264,8 @@ func (olRegistration) Name() string { return "Open Loyalty admin registration" }
 
 func (olRegistration) Lacks(t *Target, _ string, c scenarios.Customer) string {
 	switch {
+	case c.Kind != "":
+		return "it registers customers, not " + c.Kind + "s"
 	case c.Pending:
 		return "an admin-registered customer is active at once"
 	case t.Mailbox == nil:
@@ -225,28 +275,71 @@ func (olRegistration) Lacks(t *Target, _ string, c scenarios.Customer) string {
 }
 
 func (olRegistration) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
-	admin, temporary, tok := r.local("Admin"), r.local("Temporary"), r.local("Token")
-	base := "/api/{storeCode}/customer/"
-	if r.Vars[scenarios.VarStoreCode] == "DEFAULT" {
+	admin, temporary, tok, store := r.local("Admin"), r.local("Temporary"), r.local("Token"), r.local("Store")
+	var err error
+	if r.Vars[store], err = scenarios.Expand(cmp.Or(c.Tenant, "{"+scenarios.VarStoreCode+"}"), r.Vars); err != nil {
+		return err
+	}
+	base := "/api/{" + store + "}/customer/"
+	if r.Vars[store] == "DEFAULT" {
 		base = "/api/customer/"
 	}
 	email := "{" + c.Email + "}"
-	register := scenarios.POST(base+"register").As(admin).Form(map[string]string{
-		"customer[firstName]": "Provided", "customer[lastName]": "Doppel", "customer[email]": email, "customer[agreement1]": "1",
-	}).Expect(200, scenarios.Equals("email", email))
+	form := map[string]string{"customer[firstName]": "Provided", "customer[lastName]": "Doppel", "customer[email]": email, "customer[agreement1]": "1"}
+	if c.Phone != "" {
+		form["customer[phone]"] = "{" + c.Phone + "}"
+	}
+	register := scenarios.POST(base+"register").As(admin).Form(form).Expect(200, scenarios.Equals("email", email))
 	if c.ID != "" {
 		register = register.Capture(c.ID, "customerId")
 	}
 	return r.steps(ctx, []scenarios.Step{
-		scenarios.POST("/api/admin/login_check").JSON(scenarios.Obj{"_username": "{adminUsername}", "_password": "{adminPassword}"}).
-			Expect(200).Capture(admin, "token"),
+		olAdminLogin(admin),
 		register,
-		scenarios.MailToken(email, olTemporaryPasswordMail, temporary),
+		scenarios.MailToken(email, olTemporaryPasswordMail, temporary).In(store),
 		scenarios.POST(base+"login_check").JSON(scenarios.Obj{"_username": email, "_password": "{" + temporary + "}"}).
 			Expect(200).Capture(tok, "token"),
 		scenarios.POST(base + "password/change").As(tok).
 			JSON(scenarios.Obj{"currentPassword": "{" + temporary + "}", "plainPassword": "{" + c.Password + "}"}).Expect(200),
 	})
+}
+
+// olAdminLogin logs the target's admin in, binding its JWT to tokVar.
+func olAdminLogin(tokVar string) scenarios.Step {
+	return scenarios.POST("/api/admin/login_check").JSON(scenarios.Obj{"_username": "{adminUsername}", "_password": "{adminPassword}"}).
+		Expect(200).Capture(tokVar, "token")
+}
+
+// olSellerRegistration registers a seller as Open Loyalty 3.x's admin does
+// (POST /api/seller/register, a seller[…] form; the framework's
+// SellerController::registerSellerAction, documented in doc/api/seller.rst):
+// active, of the point of sale the target names (the form's posId must be
+// one of the program's), with the scenario's password, which the seller
+// form takes as it is.
+type olSellerRegistration struct{}
+
+func (olSellerRegistration) Name() string { return "Open Loyalty seller registration" }
+
+func (olSellerRegistration) Lacks(t *Target, api string, c scenarios.Customer) string {
+	switch {
+	case c.Kind != scenarios.KindSeller:
+		return "it registers sellers"
+	case t.APIs[api].Vars[scenarios.VarPosID] == "":
+		return fmt.Sprintf("a seller belongs to a point of sale, and the target names none (apis.%s.%s)", api, scenarios.VarPosID)
+	}
+	return ""
+}
+
+func (olSellerRegistration) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
+	admin, email := r.local("Admin"), "{"+c.Email+"}"
+	register := scenarios.POST("/api/seller/register").As(admin).Form(map[string]string{
+		"seller[firstName]": "Provided", "seller[lastName]": "Doppel", "seller[email]": email, "seller[active]": "1",
+		"seller[posId]": "{" + scenarios.VarPosID + "}", "seller[plainPassword]": "{" + c.Password + "}",
+	}).Expect(200, scenarios.Equals("email", email))
+	if c.ID != "" {
+		register = register.Capture(c.ID, "sellerId")
+	}
+	return r.steps(ctx, []scenarios.Step{olAdminLogin(admin), register})
 }
 
 // pool hands out the target file's pre-provisioned accounts of the API,
@@ -276,7 +369,7 @@ func (pool) Lacks(t *Target, api string, c scenarios.Customer) string {
 	case c.ID != "" && !c.Pending:
 		return "their ids are not known"
 	}
-	return ""
+	return plain(c)
 }
 
 func (pool) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -250,4 +251,74 @@ func TestOpenLoyaltyRegistrationRoute(t *testing.T) {
 			assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4`, r.Vars["id"])
 		})
 	}
+}
+
+// olUsers asks for a seller with its id, and for a customer with a phone
+// number in another store that has the e-mail of the first.
+var olUsers = Scenario{ID: "OL-AUTH-901", Description: "Provided users MUST log in.", Labels: []string{"openloyalty", MultiTenant},
+	Tenants: []string{"other"},
+	Steps: []Step{
+		Provide(Customer{Email: "seller", Password: "spw", Kind: KindSeller, ID: "sid"}),
+		POST("/api/seller/login_check").JSON(Obj{"_username": "{sid}", "_password": "{spw}"}).Expect(200, Claim("token", "roles", Arr{"ROLE_SELLER"})),
+		Provide(Customer{Email: "seller", Password: "pw", Phone: "phone", Tenant: "{other}", SameEmail: true}),
+		POST("/api/{other}/customer/login_check").JSON(Obj{"_username": "{phone}", "_password": "{pw}"}).Expect(200),
+	}}
+
+// TestOpenLoyaltySellerAndPhoneRoutes: without doppel's admin API, the
+// target's admin registers a seller of the target's point of sale, and a
+// customer with a phone number into another store.
+func TestOpenLoyaltySellerAndPhoneRoutes(t *testing.T) {
+	base := mock(t)
+	target := withoutAdmin(base)
+	target.Capabilities = append(target.Capabilities, MultiTenant)
+	r, err := target.Run(context.Background(), olUsers)
+	require.NoError(t, err)
+	other := r.Vars["other"].(string)
+	assert.Equal(t, strings.Join([]string{
+		"POST api/admin/login_check",
+		"POST api/seller/register",
+		"POST api/seller/login_check",
+		"POST api/admin/login_check",
+		"POST api/" + other + "/customer/register",
+		"POST api/" + other + "/customer/login_check",
+		"POST api/" + other + "/customer/password/change",
+		"POST api/" + other + "/customer/login_check",
+	}, "\n"), exchanged(r))
+	assert.Regexp(t, `^\+4850[0-9]{7}$`, r.Vars["phone"])
+	assert.Contains(t, string(r.Exchanges[4].RequestBody), "customer%5Bphone%5D=%2B4850")
+
+	api := target.APIs["openloyalty"]
+	api.Vars = maps.Clone(api.Vars)
+	delete(api.Vars, VarPosID)
+	target.APIs["openloyalty"] = api
+	assert.Contains(t, target.Skip(olUsers), "Open Loyalty seller registration: a seller belongs to a point of sale, and the target names none (apis.openloyalty.posId)")
+}
+
+// TestOpenLoyaltyWithoutAdmin runs every Open Loyalty scenario against doppel
+// seen as a vendor's deployment — no admin API, its mailbox readable, a
+// second store, mode full: all but the four that need doppel's admin API
+// (its clock, admins with permissions) run, and pass, without calling it.
+func TestOpenLoyaltyWithoutAdmin(t *testing.T) {
+	base := mock(t)
+	target := withoutAdmin(base)
+	target.Capabilities = append(target.Capabilities, MultiTenant, Destructive)
+	skipped := map[string]string{}
+	ran := 0
+	for _, s := range All() {
+		if s.API().Name != "openloyalty" {
+			continue
+		}
+		if why := target.Skip(s); why != "" {
+			skipped[s.ID] = why
+			continue
+		}
+		ran++
+		r, err := target.Run(context.Background(), s)
+		if assert.NoError(t, err, s.ID) {
+			assert.NotContains(t, exchanged(r), "__doppel", s.ID)
+		}
+	}
+	assert.Equal(t, []string{"OL-AUTH-014", "OL-RESET-014", "OL-TOKEN-009", "OL-TOKEN-010"}, slices.Sorted(maps.Keys(skipped)), "%v", skipped)
+	assert.Contains(t, skipped["OL-AUTH-014"], `capability "provisioning"`)
+	assert.Equal(t, 65, ran)
 }

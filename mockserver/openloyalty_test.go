@@ -46,13 +46,14 @@ const (
 	olPhone      = "+48123456789"
 	olSeller     = "sam@example.com"
 	olPassword   = "Secret123!"
-	olOther      = "Other123!" // ann's password in store OTHER
+	olOther      = "Other123!"                            // ann's password in store OTHER
+	olPOS        = "0b7e5c1a-6f2d-4c8e-a3b9-1e4d7f0c2a58" // the point of sale
 	newPassword  = "Changed456?"
 )
 
 // olHarness drives a mock seeded with a super admin, an admin with
-// permissions, a seller and a customer "ann" in stores DEFAULT and OTHER, on
-// a clock the test moves.
+// permissions, a seller, a point of sale and a customer "ann" in stores
+// DEFAULT and OTHER, on a clock the test moves.
 type olHarness struct {
 	*harness
 	clock *identity.ShiftClock
@@ -70,6 +71,7 @@ func newOLHarness(t testing.TB) *olHarness {
 			"DEFAULT": {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olPassword, Phone: olPhone}}},
 			"OTHER":   {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olOther}}},
 		},
+		PointsOfSale: []string{olPOS},
 	}}
 	h := newHarness(t, mockserver.Options{Clock: clock, JWTKey: testJWTKey(), Seed: seed,
 		Random: mathrand.NewChaCha8([32]byte{})}) // stable ids and tokens

@@ -9,7 +9,8 @@
 //	Step = one request  GET/POST/PATCH/DELETE(path).As(tokenVar).Query(k,v).JSON(body)/.Form(fields)[.Invalid() | .Undocumented(why)]  or  Admin(method, path)
 //	       or one mailbox read  MailToken(to, kind, var) / NoMail(to, kind) / MailCount(to, kind, n) (.In(tenantVar), .AnyTenant()),
 //	       checked and captured like a response whose body is the newest message {to,kind,subject,token,identifier,link}
-//	       or one customer the runner provides  Provide(Customer{Email, Password, Pending, ID, Secret, Disposable}) (variables it binds)
+//	       or one customer the runner provides  Provide(Customer{Email, Password, Pending, ID, Secret, Disposable, Phone, Tenant, Kind, SameEmail})
+//	       (variables it binds; Phone gets a fresh phone number, "+4850" and seven digits unique to the run)
 //	.Expect(status, checks...) / .ExpectError(status, type, checks...) / .ExpectFault(errorcode, checks...) / .And(checks...)
 //	doppel's choices, reported apart: label DoppelChoice (SHOULD), check.AsChoice(), .ChoiceWithin(lo, hi) on a status
 //	checks: Equals / NotEquals / Present / Absent / Len / Matches / Includes / Excludes / InRange / HeaderHas / NoBody /
@@ -276,11 +277,12 @@ func (s Step) Cleanup(steps ...Step) Step {
 
 // ---- provisioning ----
 
-// Customer is a fresh customer of the scenario's API that the runner
-// provides by the best route the target has: doppel's seed API, the
-// vendor's own API (Emporix sign-up, Open Loyalty's admin registration), or
-// the next unused pre-provisioned account of the target file. A target with
-// no route for it has the scenario skipped, with the reason.
+// Customer is a fresh customer (or, with Kind, another kind of user) of the
+// scenario's API that the runner provides by the best route the target
+// has: doppel's seed API, the vendor's own API (Emporix sign-up, Open
+// Loyalty's admin registration of customers and sellers), or the next
+// unused pre-provisioned account of the target file. A target with no route
+// for it has the scenario skipped, with the reason.
 type Customer struct {
 	Email    string // variable bound to its e-mail
 	Password string // variable bound to its password ("" for a pending customer)
@@ -294,14 +296,27 @@ type Customer struct {
 	// leaves it a password it cannot set back — so that a pre-provisioned
 	// account serving it must be one the target file marks disposable.
 	Disposable bool
+	Phone    string // variable bound to a fresh phone number it has ("" for none)
+	Tenant   string // template naming its tenant, e.g. "{other}" or "DEFAULT" ("" for the API's own)
+	Kind     string // the kind of user: "" for a customer, KindSeller
+	// SameEmail gives it the e-mail Email holds already instead of a fresh
+	// one: the same person in another tenant, which Tenant names.
+	SameEmail bool
 }
 
-// State is "an active" or "a pending".
+// KindSeller is an Open Loyalty seller, the staff of a point of sale.
+const KindSeller = "seller"
+
+// State is "an active customer", "a pending customer" or "an active seller".
 func (c Customer) State() string {
+	state := "an active "
 	if c.Pending {
-		return "a pending"
+		state = "a pending "
 	}
-	return "an active"
+	if c.Kind != "" {
+		return state + c.Kind
+	}
+	return state + "customer"
 }
 
 // Provide is a step that has the runner create a customer and bind its

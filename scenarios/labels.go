@@ -28,7 +28,9 @@ var APIs = []*API{
 	},
 	{
 		Name: "openloyalty", Prefix: "OL", Title: "Open Loyalty security", Tenant: VarStoreCode,
-		Vars:  []string{VarStoreCode, VarAdminUsername, VarAdminPassword},
+		Vars: []string{VarStoreCode, VarAdminUsername, VarAdminPassword},
+		Optional: map[string]string{VarAdminEmail: "the e-mail of the target's admin, whose mail the mailbox reads",
+			VarPosID: "a point of sale of the program, for the sellers the runner registers"},
 		Areas: []string{"AUTH", "TOKEN", "CHANGE", "RESET", "ACCESS", "INPUT"},
 	},
 	{
@@ -69,11 +71,16 @@ const (
 	VarAccountPassword = "accountPassword" // its password (a secret: ${ENV} in a target file)
 )
 
-// Built-in variables of the Open Loyalty API.
+// Built-in variables of the Open Loyalty API: the store under test, an
+// admin (its password meeting the password policy, as scenarios that change
+// it restore it) and, optionally, the admin's e-mail and a point of sale,
+// which the sellers the runner registers through the vendor's API belong to.
 const (
 	VarStoreCode     = "storeCode"     // the store under test
 	VarAdminUsername = "adminUsername" // an admin's username, for admin scenarios
 	VarAdminPassword = "adminPassword" // that admin's password
+	VarAdminEmail    = "adminEmail"    // that admin's e-mail (optional)
+	VarPosID         = "posId"         // a point of sale's id (optional)
 )
 
 // Capabilities a scenario may need beside its API; a target that lacks one

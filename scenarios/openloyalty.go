@@ -4,14 +4,18 @@ import "strings"
 
 // The Open Loyalty security API as seed 001 documents it, with the logins
 // and tokens it depends on; docs/openloyalty.md records the choices the
-// scenarios pin where the seed is silent (those are SHOULDs). Open Loyalty
-// has no sign-up: scenarios create their users through doppel's seed API
-// (label provisioning), each with fresh names. Macros take templates.
+// scenarios pin where the seed is silent (those are SHOULDs, labelled
+// DoppelChoice). Open Loyalty has no sign-up: scenarios have the runner
+// provide their customers and sellers (Provide: doppel's seed API, or the
+// target admin's registrations), use the target's admin, or — for admins
+// with permissions, which no route makes — doppel's seed API (label
+// provisioning). Macros take templates.
 
 const (
-	olPassword    = "{pw}" // a provided or seeded user's password (the runner's, or a fresh word for the seed)
-	olNewPassword = "Chang3d!pass"
-	olThird       = "Th1rd!pass"
+	olPassword       = "{pw}"  // a provided or seeded user's password (the runner's, or a fresh word for the seed)
+	olSellerPassword = "{spw}" // a provided seller's password
+	olNewPassword    = "Chang3d!pass"
+	olThird          = "Th1rd!pass"
 	// olJWT is how an RS256 JWT of the seed starts: {"alg":"RS256","typ":
 	olJWT       = `^eyJhbGciOiJSUzI1NiIsInR5cCI6`
 	olDay       = 86400            // a JWT's lifetime in seconds
@@ -76,30 +80,15 @@ func olChangePath(store, who string) string { return "/api/" + store + "/" + who
 // bound to emailVar, with password olPassword.
 func olProvide(emailVar string) Step { return Provide(Customer{Email: emailVar, Password: "pw"}) }
 
-// olSeed posts the Open Loyalty part of a seed document (scenarios whose
-// users no vendor route can make: sellers, admins of their own, customers
-// with a phone number or of another store).
-func olSeed(part Obj) Step { return Admin("POST", SeedPath).JSON(Obj{"openloyalty": part}).Expect(204) }
-
-// olProvisionIn creates customers of a store.
-func olProvisionIn(store string, customers ...Obj) Step {
-	list := Arr{}
-	for _, c := range customers {
-		list = append(list, c)
-	}
-	return olSeed(Obj{"stores": Obj{store: Obj{"customers": list}}})
+// olProvideSeller has the runner provide a seller, bound to emailVar, with
+// password olSellerPassword.
+func olProvideSeller(emailVar string) Step {
+	return Provide(Customer{Email: emailVar, Password: "spw", Kind: KindSeller})
 }
 
-// olProvision creates customers of the store under test with olPassword.
-func olProvision(emails ...string) Step {
-	var list []Obj
-	for _, e := range emails {
-		list = append(list, Obj{"email": e, "password": olPassword})
-	}
-	return olProvisionIn("{storeCode}", list...)
-}
-
-// olProvisionAdmin creates an admin with olPassword; extra adds fields
+// olProvisionAdmin creates an admin with olPassword through doppel's seed
+// API (no vendor route makes an admin with permissions: the admin API
+// assigns roles, whose ids the service does not answer); extra adds fields
 // (superAdmin, permissions).
 func olProvisionAdmin(username, email string, extra ...Obj) Step {
 	admin := Obj{"username": username, "email": email, "password": olPassword}
@@ -108,12 +97,7 @@ func olProvisionAdmin(username, email string, extra ...Obj) Step {
 			admin[k] = v
 		}
 	}
-	return olSeed(Obj{"admins": Arr{admin}})
-}
-
-// olProvisionSeller creates a seller with olPassword.
-func olProvisionSeller(email string) Step {
-	return olSeed(Obj{"sellers": Arr{Obj{"email": email, "password": olPassword}}})
+	return Admin("POST", SeedPath).JSON(Obj{"openloyalty": Obj{"admins": Arr{admin}}}).Expect(204)
 }
 
 // olAdvance moves the target's clock forward (doppel's admin API) and puts
@@ -223,6 +207,14 @@ func olNotFound(s Step) Step {
 	return s.Expect(404, Equals("", Obj{"error": Obj{"code": 404, "message": "Not Found"}}).AsChoice())
 }
 
+// olNoSuchUser expects a reset request's answer to a user its provider does
+// not know: the framework's 404 (ResetPasswordController turns the
+// provider's UsernameNotFoundException into a NotFoundHttpException), with
+// the code and message its ResetPasswordControllerTest asserts.
+func olNoSuchUser(s Step) Step {
+	return s.Expect(404, Equals("error.code", 404), Equals("error.message", "Not Found"))
+}
+
 func olError(s Step, msg string) Step { return s.Expect(400, Equals("", Obj{"error": msg})) }
 
 // olHTTPError expects a framework error: the status with its reason phrase,
@@ -325,10 +317,10 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-AUTH-004", Description: "An admin MUST log in with its username or its e-mail, both JWTs naming its username and the same id.",
-			Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name", "pw"},
-			Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"),
-				olAdminLogin("{name}", olPassword, "t1").Expect(200, Claim("token", "username", "{name}")).CaptureClaim("uid", "token", "id"),
-				olAdminLogin("{adminEmail}", olPassword, "t2").Expect(200, Claim("token", "username", "{name}"), Claim("token", "id", Var("uid")))),
+			Labels: olLabels(),
+			Steps: Seq(
+				olTargetAdmin().Expect(200, Claim("token", "username", "{adminUsername}")).CaptureClaim("uid", "token", "id"),
+				olAdminLogin("{adminEmail}", "{adminPassword}", "t2").Expect(200, Claim("token", "username", "{adminUsername}"), Claim("token", "id", Var("uid")))),
 		},
 		{
 			ID: "OL-AUTH-005", Description: "An admin login with a wrong password, an unknown username or no credentials MUST be answered 401 Bad credentials.",
@@ -350,7 +342,7 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-AUTH-007", Description: "When both spellings are sent, _username and _password SHOULD win over username and password.",
-			Labels: olLabels(), Emails: []string{"unknown"},
+			Labels: olLabels(DoppelChoice), Emails: []string{"unknown"},
 			Steps: Seq(olProvide("email"), olLogin("{email}", olPassword, "t1").CaptureClaim("uid", "token", "id"),
 				olTokens(POST(olLoginPath("{storeCode}")).JSON(Obj{"_username": "{email}", "_password": olPassword, "username": "{unknown}", "password": olNewPassword}),
 					"tok", Claim("token", "id", Var("uid"))),
@@ -365,8 +357,8 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-AUTH-009", Description: "A customer with a phone number MUST log in with it as with its e-mail.",
-			Labels: olLabels(Provisioning), Emails: []string{"email"}, Fresh: []string{"phone", "pw"},
-			Steps: Seq(olProvisionIn("{storeCode}", Obj{"email": "{email}", "password": olPassword, "phone": "{phone}"}),
+			Labels: olLabels(),
+			Steps: Seq(Provide(Customer{Email: "email", Password: "pw", Phone: "phone"}),
 				olLogin("{email}", olPassword, "t1").CaptureClaim("uid", "token", "id"),
 				olLogin("{phone}", olPassword, "t2").Expect(200, Claim("token", "id", Var("uid")))),
 		},
@@ -385,15 +377,15 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-AUTH-011", Description: "A seller MUST log in at /api/seller/login_check with its e-mail, answered an RS256 JWT with ROLE_SELLER, valid 24 hours, and a refresh token; a seller's credentials MUST be refused on the admin and customer logins, and an admin's or customer's on the seller login.",
-			Labels: olLabels(Provisioning), Emails: []string{"seller", "email", "adminEmail"}, Fresh: []string{"name", "pw"},
-			Steps: Seq(olProvisionSeller("{seller}"), olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
-				olSellerLogin("{seller}", olPassword, "sel").Expect(200, Claim("token", "roles", Arr{olSellerRole}), Lifetime("token", olDay)),
-				olTokens(POST(olSellerLoginPath).Form(map[string]string{"username": "{seller}", "password": olPassword}), "sel2"),
+			Labels: olLabels(),
+			Steps: Seq(olProvideSeller("seller"), olProvide("email"),
+				olSellerLogin("{seller}", olSellerPassword, "sel").Expect(200, Claim("token", "roles", Arr{olSellerRole}), Lifetime("token", olDay)),
+				olTokens(POST(olSellerLoginPath).Form(map[string]string{"username": "{seller}", "password": olSellerPassword}), "sel2"),
 				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{seller}", olNewPassword))),
-				olAdminLoginFails("{seller}", olPassword),
-				olLoginFails("{seller}", olPassword),
+				olAdminLoginFails("{seller}", olSellerPassword),
+				olLoginFails("{seller}", olSellerPassword),
 				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{email}", olPassword))),
-				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{name}", olPassword)))),
+				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{adminUsername}", "{adminPassword}")))),
 		},
 		{
 			ID: "OL-AUTH-012", Description: "A customer's JWT SHOULD name it by its id, the username the service creates it with, and it SHOULD log in with it as with its e-mail.",
@@ -404,10 +396,10 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-AUTH-018", Description: "A seller's JWT SHOULD name it by its id, the username the service creates it with, and it SHOULD log in with it as with its e-mail.",
-			Labels: olLabels(Provisioning, DoppelChoice), Emails: []string{"seller"}, Fresh: []string{"pw"},
-			Steps: Seq(olProvisionSeller("{seller}"),
-				olSellerLogin("{seller}", olPassword, "s1").CaptureClaim("sid", "token", "id"),
-				olSellerLogin("{sid}", olPassword, "s2").Expect(200, Claim("token", "id", Var("sid")), Claim("token", "username", Var("sid")))),
+			Labels: olLabels(DoppelChoice),
+			Steps: Seq(olProvideSeller("seller"),
+				olSellerLogin("{seller}", olSellerPassword, "s1").CaptureClaim("sid", "token", "id"),
+				olSellerLogin("{sid}", olSellerPassword, "s2").Expect(200, Claim("token", "id", Var("sid")), Claim("token", "username", Var("sid")))),
 		},
 		{
 			ID: "OL-AUTH-013", Description: "A customer's JWT MUST carry the claims permissions ([] for customers) and superAdmin (false for them).",
@@ -417,27 +409,30 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-AUTH-019", Description: "A seller's JWT MUST carry the claims lastLoginAt (null at its first login), permissions ([]) and superAdmin (false).",
-			Labels: olLabels(Provisioning), Emails: []string{"seller"}, Fresh: []string{"pw"},
-			Steps: Seq(olProvisionSeller("{seller}"),
-				olSellerLogin("{seller}", olPassword, "sel").Expect(200,
+			Labels: olLabels(),
+			Steps: Seq(olProvideSeller("seller"),
+				olSellerLogin("{seller}", olSellerPassword, "sel").Expect(200,
 					Claim("token", "lastLoginAt", nil), Claim("token", "permissions", Arr{}), Claim("token", "superAdmin", false))),
 		},
 		{
 			ID: "OL-AUTH-014", Description: "An admin's JWT SHOULD carry the superAdmin flag and the permissions it is provisioned with, each MODIFY followed by the VIEW it implies, as the service reports a role's permissions.",
-			Labels: olLabels(Provisioning), Emails: []string{"superEmail", "adminEmail"}, Fresh: []string{"super", "name", "pw"},
+			Labels: olLabels(Provisioning, DoppelChoice), Emails: []string{"superEmail", "ownEmail"}, Fresh: []string{"super", "name", "pw"},
 			Steps: Seq(olProvisionAdmin("{super}", "{superEmail}", Obj{"superAdmin": true}),
-				olProvisionAdmin("{name}", "{adminEmail}", Obj{"permissions": Obj{"LEVEL": Arr{"MODIFY"}, "SEGMENT": Arr{"VIEW"}}}),
+				olProvisionAdmin("{name}", "{ownEmail}", Obj{"permissions": Obj{"LEVEL": Arr{"MODIFY"}, "SEGMENT": Arr{"VIEW"}}}),
 				olAdminLogin("{super}", olPassword, "sup").Expect(200,
 					Claim("token", "superAdmin", true), Claim("token", "permissions", Arr{}), Claim("token", "lastLoginAt", nil)),
 				olAdminLogin("{name}", olPassword, "adm").Expect(200, Claim("token", "superAdmin", false),
 					Claim("token", "permissions", Obj{"LEVEL": Arr{"MODIFY", "VIEW"}, "SEGMENT": Arr{"VIEW"}}))),
 		},
 		{
-			ID: "OL-AUTH-015", Description: "A seller locked through doppel's admin API SHOULD be answered as the service answers an inactive seller: 400 with the message Your account is not active.",
-			Labels: olLabels(Provisioning, NeedsAdmin), Fresh: []string{"pw"}, Emails: []string{"seller"},
-			Steps: Seq(olProvisionSeller("{seller}"),
-				Admin("PATCH", "/__doppel/faults/logins/openloyalty/_seller/{seller}").JSON(Obj{"locked": true}).Expect(200),
-				POST(olSellerLoginPath).JSON(olCreds("{seller}", olPassword)).Expect(400, Equals("", Obj{"message": olSellerInactive}))),
+			ID: "OL-AUTH-015", Description: "A seller an admin deactivates MUST be answered 400 with the message Your account is not active at its login, and MUST log in again once the admin activates it.",
+			Labels: olLabels(),
+			Steps: Seq(Provide(Customer{Email: "seller", Password: "spw", Kind: KindSeller, ID: "sid"}), olTargetAdmin(),
+				olSellerLogin("{seller}", olSellerPassword, "sel"),
+				POST("/api/seller/{sid}/deactivate").As("admin").Expect(200),
+				POST(olSellerLoginPath).JSON(olCreds("{seller}", olSellerPassword)).Expect(400, Equals("", Obj{"message": olSellerInactive})),
+				POST("/api/seller/{sid}/activate").As("admin").Expect(200),
+				olSellerLogin("{seller}", olSellerPassword, "sel2")),
 		},
 
 		{
@@ -536,8 +531,8 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-TOKEN-011", Description: "A seller's JWT MUST be refused on /api/token/revoke with 401 and an empty message, and its refresh token MUST keep working.",
-			Labels: olLabels(Provisioning), Emails: []string{"seller"}, Fresh: []string{"pw"},
-			Steps: Seq(olProvisionSeller("{seller}"), olSellerLogin("{seller}", olPassword, "sel"),
+			Labels: olLabels(),
+			Steps: Seq(olProvideSeller("seller"), olSellerLogin("{seller}", olSellerPassword, "sel"),
 				olNotHeld(GET(olRevokePath).As("sel")),
 				olRefreshed(olRefreshOf("sel"), "sel", "sel2")),
 		},
@@ -576,13 +571,14 @@ func openLoyalty() []Scenario {
 				olLogin("{email}", olNewPassword, "tok2")),
 		},
 		{
-			ID: "OL-CHANGE-002", Description: "An admin's password change MUST answer success, after which the old password MUST be refused and the new one accepted, by username and by e-mail.",
-			Labels: olLabels(Provisioning), Emails: []string{"adminEmail"}, Fresh: []string{"name", "pw"},
-			Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"), olAdminLogin("{name}", olPassword, "adm"),
-				olSuccess(olChange("admin", "adm", olPassword, olNewPassword)),
-				olAdminLoginFails("{name}", olPassword),
-				olAdminLoginFails("{adminEmail}", olPassword),
-				olAdminLogin("{name}", olNewPassword, "t1"),
+			ID: "OL-CHANGE-002", Description: "An admin's password change MUST answer success, after which the old password MUST be refused and the new one accepted, by username and by e-mail (the scenario restores the target admin's old one).",
+			Labels: olLabels(Destructive),
+			Steps: Seq(olTargetAdmin(),
+				olSuccess(olChange("admin", "admin", "{adminPassword}", olNewPassword)).
+					Cleanup(olSuccess(olChange("admin", "admin", olNewPassword, "{adminPassword}"))),
+				olAdminLoginFails("{adminUsername}", "{adminPassword}"),
+				olAdminLoginFails("{adminEmail}", "{adminPassword}"),
+				olAdminLogin("{adminUsername}", olNewPassword, "t1"),
 				olAdminLogin("{adminEmail}", olNewPassword, "t2")),
 		},
 		{
@@ -613,7 +609,7 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-CHANGE-005", Description: "The password policy SHOULD check bytes, each read as its Latin-1 character, and SHOULD NOT count braces as special characters, as the service's validator does.",
-			Labels: olLabels(),
+			Labels: olLabels(DoppelChoice),
 			Steps: Seq(olProvide("email"), olLogin("{email}", olPassword, "tok"),
 				olPolicyRefused("Passw0rd{}", olSpecial),
 				olPolicyRefused("Ääää1!", olCase),                               // C3 84 C3 A4…: "Ã" (upper case), a control character, "¤"
@@ -641,12 +637,12 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-CHANGE-008", Description: "A seller's password change on /api/seller/password/change MUST answer success, after which the old password MUST be refused and the new one accepted, with the policy applied as for every user.",
-			Labels: olLabels(Provisioning), Fresh: []string{"pw"}, Emails: []string{"seller"},
-			Steps: Seq(olProvisionSeller("{seller}"), olSellerLogin("{seller}", olPassword, "sel"),
-				olFormErrors(olChangeAt(olSellerChangePath, "sel", olPassword, "31415926?"),
+			Labels: olLabels(),
+			Steps: Seq(olProvideSeller("seller"), olSellerLogin("{seller}", olSellerPassword, "sel"),
+				olFormErrors(olChangeAt(olSellerChangePath, "sel", olSellerPassword, "31415926?"),
 					Obj{"currentPassword": olField(), "plainPassword": olField(olLetter, olCase)}),
-				olSuccess(olChangeAt(olSellerChangePath, "sel", olPassword, olNewPassword)),
-				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{seller}", olPassword))),
+				olSuccess(olChangeAt(olSellerChangePath, "sel", olSellerPassword, olNewPassword)),
+				olBadCredentials(POST(olSellerLoginPath).JSON(olCreds("{seller}", olSellerPassword))),
 				olSellerLogin("{seller}", olNewPassword, "sel2")),
 		},
 
@@ -696,8 +692,8 @@ func openLoyalty() []Scenario {
 			ID: "OL-RESET-004", Description: "A reset request for an unknown user MUST be answered 404 Not Found, in a store and among admins, and mail nothing.",
 			Labels: olLabels(NeedsMailbox), Emails: []string{"unknown"},
 			Steps: Seq(
-				olNotFound(olResetRequest("{unknown}")),
-				olNotFound(olAdminResetRequest("{unknown}")),
+				olNoSuchUser(olResetRequest("{unknown}")),
+				olNoSuchUser(olAdminResetRequest("{unknown}")),
 				NoMail("{unknown}", olResetMail).AnyTenant()),
 		},
 		{
@@ -709,16 +705,21 @@ func openLoyalty() []Scenario {
 				olError(POST(olAdminRequestPath), olNoUser)),
 		},
 		{
-			ID: "OL-RESET-006", Description: "An admin's reset request MUST accept its username or its e-mail, one pending request at a time, mailing the admin a token that sets its new password.",
-			Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"adminEmail"}, Fresh: []string{"name", "pw"},
-			Steps: Seq(olProvisionAdmin("{name}", "{adminEmail}"),
+			ID: "OL-RESET-006", Description: "An admin's reset request MUST accept its username or its e-mail, one pending request at a time, mailing the admin a token that sets its new password (the scenario restores the target admin's old one).",
+			Labels: olLabels(NeedsMailbox, Destructive),
+			Steps: Seq(
 				olSuccess(olAdminResetRequest("{adminEmail}")),
-				olError(olAdminResetRequest("{name}"), olRequested),
+				olError(olAdminResetRequest("{adminUsername}"), olRequested),
 				MailToken("{adminEmail}", olResetMail, "reset").AnyTenant(),
-				olSuccess(olResetWith("{reset}", olNewPassword)),
-				olAdminLogin("{name}", olNewPassword, "adm"),
-				olSuccess(olAdminResetRequest("{name}")),
-				MailCount("{adminEmail}", olResetMail, 2).AnyTenant()),
+				olSuccess(olResetWith("{reset}", olNewPassword)).Cleanup(
+					olAdminLogin("{adminUsername}", olNewPassword, "restore"),
+					olSuccess(olChange("admin", "restore", olNewPassword, "{adminPassword}"))),
+				olAdminLogin("{adminUsername}", olNewPassword, "adm"),
+				olAdminLoginFails("{adminEmail}", "{adminPassword}"),
+				olSuccess(olAdminResetRequest("{adminUsername}")),
+				MailToken("{adminEmail}", olResetMail, "again").AnyTenant(),
+				olSuccess(olResetWith("{again}", olNewPassword)), // ends the pending request, keeps what the cleanup restores
+				olAdminLogin("{adminEmail}", olNewPassword, "adm2")),
 		},
 		{
 			ID: "OL-RESET-007", Description: "A reset to a password breaking the policy MUST be refused 400 with the policy messages under plainPassword, changing nothing and leaving the token usable.",
@@ -739,14 +740,14 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-RESET-009", Description: "The reset token SHOULD also be accepted in the query.",
-			Labels: olLabels(NeedsMailbox),
+			Labels: olLabels(NeedsMailbox, DoppelChoice),
 			Steps: Seq(olProvide("email"), olMailedReset("{email}", "reset"),
 				olSuccess(POST(olResetPath).Query("token", "{reset}").Form(map[string]string{"reset[plainPassword]": olNewPassword})),
 				olLogin("{email}", olNewPassword, "tok")),
 		},
 		{
 			ID: "OL-RESET-010", Description: "A reset SHOULD leave the user's JWTs and refresh tokens valid.",
-			Labels: olLabels(NeedsMailbox),
+			Labels: olLabels(NeedsMailbox, DoppelChoice),
 			Steps: Seq(olProvide("email"), olLogin("{email}", olPassword, "tok"), olMailedReset("{email}", "reset"),
 				olSuccess(olResetWith("{reset}", olNewPassword)),
 				olRefreshed(olRefreshOf("tok"), "tok", "tok2"),
@@ -754,15 +755,15 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-RESET-011", Description: "The reset mail's identifier SHOULD be the user's id, the id claim of its JWTs.",
-			Labels: olLabels(NeedsMailbox),
+			Labels: olLabels(NeedsMailbox, DoppelChoice),
 			Steps: Seq(olProvide("email"), olSuccess(olResetRequest("{email}")),
 				MailCount("{email}", olResetMail, 1).Capture("uid", "identifier"),
 				olLogin("{email}", olPassword, "tok").Expect(200, Claim("token", "id", Var("uid")))),
 		},
 		{
 			ID: "OL-RESET-012", Description: "A reset request on /api/password/reset/request MUST find a seller by e-mail, as the service's all-users provider, and mail it a token that sets its new password.",
-			Labels: olLabels(Provisioning, NeedsMailbox), Fresh: []string{"pw"}, Emails: []string{"seller"},
-			Steps: Seq(olProvisionSeller("{seller}"),
+			Labels: olLabels(NeedsMailbox),
+			Steps: Seq(olProvideSeller("seller"),
 				olSuccess(olAdminResetRequest("{seller}")),
 				MailToken("{seller}", olResetMail, "reset").AnyTenant(),
 				olSuccess(olResetWith("{reset}", olNewPassword)),
@@ -770,9 +771,9 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-RESET-013", Description: "A customer of store DEFAULT SHOULD be found by e-mail by the all-users reset request and by e-mail or phone by the customer reset request without a store code, not by phone by the former.",
-			Labels: olLabels(Provisioning, NeedsMailbox), Emails: []string{"email"}, Fresh: []string{"phone", "pw"},
-			Steps: Seq(olProvisionIn(olDefaultStore, Obj{"email": "{email}", "password": olPassword, "phone": "{phone}"}),
-				olNotFound(olAdminResetRequest("{phone}")),
+			Labels: olLabels(NeedsMailbox, DoppelChoice),
+			Steps: Seq(Provide(Customer{Email: "email", Password: "pw", Phone: "phone", Tenant: olDefaultStore}),
+				olNoSuchUser(olAdminResetRequest("{phone}")),
 				olSuccess(olAdminResetRequest("{email}")),
 				olError(POST(olDefaultRequestPath).JSON(Obj{"username": "{phone}"}), olRequested),
 				MailToken("{email}", olResetMail, "reset").AnyTenant(),
@@ -813,7 +814,7 @@ func openLoyalty() []Scenario {
 				olLogin("{email}", olPassword, "tok"), olTargetAdmin(),
 				olNotHeld(olChange("admin", "tok", olPassword, olNewPassword)),
 				olNotHeld(olChangeAt(olAdminChangePath, "tok", olPassword, olNewPassword)),
-				olNotHeld(olChange("customer", "admin", "{adminPassword}", olNewPassword)),
+				olNotHeld(olChange("customer", "admin", "not the password", olNewPassword)),
 				olUnchanged("{email}"),
 				olTargetAdmin()),
 		},
@@ -823,24 +824,24 @@ func openLoyalty() []Scenario {
 			Steps: Seq(olProvide("email"), olLogin("{email}", olPassword, "tok"),
 				olNotHeld(olChangeIn("{other}", "customer", "tok", olPassword, olNewPassword)),
 				olBadCredentials(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olPassword))),
-				olNotFound(POST(olRequestPath("{other}")).JSON(Obj{"username": "{email}"})),
+				olNoSuchUser(POST(olRequestPath("{other}")).JSON(Obj{"username": "{email}"})),
 				olUnchanged("{email}")),
 		},
 		{
 			ID: "OL-ACCESS-004", Description: "Stores MUST be separate: the same e-mail is another customer in each, with its own password, tokens and reset requests.",
-			Labels: olLabels(Provisioning, MultiTenant), Fresh: []string{"pw"}, Emails: []string{"email"}, Tenants: []string{"other"},
-			Steps: Seq(olProvision("{email}"), olProvisionIn("{other}", Obj{"email": "{email}", "password": olThird}),
+			Labels: olLabels(MultiTenant), Tenants: []string{"other"},
+			Steps: Seq(olProvide("email"), Provide(Customer{Email: "email", Password: "pw2", Tenant: "{other}", SameEmail: true}),
 				olBadCredentials(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olPassword))),
-				olTokens(POST(olLoginPath("{other}")).JSON(olCreds("{email}", olThird)), "otherTok"),
-				olNotHeld(olChange("customer", "otherTok", olThird, olNewPassword)),
-				olSuccess(olChangeIn("{other}", "customer", "otherTok", olThird, olNewPassword)),
+				olTokens(POST(olLoginPath("{other}")).JSON(olCreds("{email}", "{pw2}")), "otherTok"),
+				olNotHeld(olChange("customer", "otherTok", "{pw2}", olNewPassword)),
+				olSuccess(olChangeIn("{other}", "customer", "otherTok", "{pw2}", olNewPassword)),
 				olLogin("{email}", olPassword, "tok"),
 				olSuccess(olResetRequest("{email}")),
 				olSuccess(POST(olRequestPath("{other}")).JSON(Obj{"username": "{email}"}))),
 		},
 		{
 			ID: "OL-ACCESS-005", Description: "An admin JWT SHOULD be accepted on every store's admin path, as admins belong to no store.",
-			Labels: olLabels(MultiTenant), Tenants: []string{"other"},
+			Labels: olLabels(MultiTenant, DoppelChoice), Tenants: []string{"other"},
 			Steps: Seq(olTargetAdmin(), olAccepted("{other}", "admin", "admin")),
 		},
 		{
@@ -859,15 +860,16 @@ func openLoyalty() []Scenario {
 		},
 		{
 			ID: "OL-ACCESS-007", Description: "A seller's JWT MUST be refused on admin and customer paths, and an admin's or customer's on the seller path, with 401 and an empty message, changing nothing.",
-			Labels: olLabels(Provisioning), Emails: []string{"seller", "email", "adminEmail"}, Fresh: []string{"name", "pw"},
-			Steps: Seq(olProvisionSeller("{seller}"), olProvision("{email}"), olProvisionAdmin("{name}", "{adminEmail}"),
-				olSellerLogin("{seller}", olPassword, "sel"), olLogin("{email}", olPassword, "tok"), olAdminLogin("{name}", olPassword, "adm"),
-				olNotHeld(olChangeAt(olAdminChangePath, "sel", olPassword, olNewPassword)),
-				olNotHeld(olChange("customer", "sel", olPassword, olNewPassword)),
-				olNotHeld(olChangeAt(olSellerChangePath, "adm", olPassword, olNewPassword)),
+			Labels: olLabels(),
+			Steps: Seq(olProvideSeller("seller"), olProvide("email"),
+				olSellerLogin("{seller}", olSellerPassword, "sel"), olLogin("{email}", olPassword, "tok"), olTargetAdmin(),
+				olNotHeld(olChangeAt(olAdminChangePath, "sel", olSellerPassword, olNewPassword)),
+				olNotHeld(olChange("customer", "sel", olSellerPassword, olNewPassword)),
+				olNotHeld(olChangeAt(olSellerChangePath, "admin", "not the password", olNewPassword)),
 				olNotHeld(olChangeAt(olSellerChangePath, "tok", olPassword, olNewPassword)),
-				olSellerLogin("{seller}", olPassword, "sel2"),
-				olUnchanged("{email}")),
+				olSellerLogin("{seller}", olSellerPassword, "sel2"),
+				olUnchanged("{email}"),
+				olTargetAdmin()),
 		},
 
 		{
@@ -876,7 +878,7 @@ func openLoyalty() []Scenario {
 			Steps: Seq(olProvide("email"), olLogin("{email}", olPassword, "tok"),
 				POST("/api/{storeCode}/customer/register").As("tok").Form(olRegistration("{other}")).
 					Expect(403, Equals("error.code", 403), Equals("error.message", "Forbidden")),
-				olNotFound(olResetRequest("{other}"))),
+				olNoSuchUser(olResetRequest("{other}"))),
 		},
 
 		// ---- bad input ----

@@ -43,6 +43,12 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"a secret of an active customer", Scenario{ID: "ACC-AUTH-001", Description: "X MUST hold.", Labels: []string{"accounts"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Secret: "s"})}}, "only a pending customer has an activation secret"},
 		{"a disposable pending customer", Scenario{ID: "ACC-AUTH-001", Description: "X MUST hold.", Labels: []string{"accounts"}, Steps: []Step{Provide(Customer{Email: "email", Pending: true, Disposable: true})}}, "used up by its activation"},
 		{"a provided customer with a check", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}).And(Present("x"))}}, "has no status, checks or captures"},
+		{"the same e-mail before any", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", SameEmail: true})}}, `needs "email" bound before`},
+		{"the same e-mail in the same tenant", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}), Provide(Customer{Email: "email", Password: "pw2", SameEmail: true})}}, "only in another tenant"},
+		{"a provided user of an unknown kind", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Kind: "admin"})}}, `kind is "seller" or none, not "admin"`},
+		{"a provided customer of an unbound tenant", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Tenant: "{other}"})}}, `tenant uses variable "other" before it is bound`},
+		{"a provided phone over a bound variable", Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty"}, Fresh: []string{"phone"}, Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Phone: "phone"})}}, `variable "phone" is bound already`},
+		{"a cleanup using a later cleanup's capture", Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"}, Steps: []Step{GET("/x").Expect(200).Cleanup(GET("/{t}").Expect(200), GET("/y").Expect(200).Capture("t", "a"))}}, `"t" before it is bound`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +73,10 @@ func TestMarksLeaveTheStepAlone(t *testing.T) {
 	p := Scenario{ID: "EMP-AUTH-001", Description: "X MUST hold.", Labels: []string{"emporix"},
 		Steps: []Step{Provide(Customer{Email: "email", Password: "pw", ID: "id"}), GET("/{id}").Query("e", "{email}").Query("p", "{pw}").Expect(200)}}
 	require.NoError(t, p.Validate(), "a provided customer binds its variables")
+	again := Scenario{ID: "OL-AUTH-901", Description: "X MUST hold.", Labels: []string{"openloyalty", MultiTenant}, Tenants: []string{"other"},
+		Steps: []Step{Provide(Customer{Email: "email", Password: "pw", Phone: "phone"}), Provide(Customer{Email: "email", Password: "pw2", Tenant: "{other}", SameEmail: true}),
+			GET("/{phone}").Expect(200).Cleanup(GET("/y").Expect(200).Capture("t", "a"), GET("/{t}").Expect(200))}}
+	require.NoError(t, again.Validate(), "the same e-mail in another tenant; a cleanup uses an earlier cleanup's capture")
 }
 
 // TestUses finds a variable wherever a step or a cleanup refers to it.

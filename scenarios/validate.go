@@ -76,7 +76,7 @@ func (s Scenario) Validate() error {
 			bound[c.Var] = true
 		}
 		if c := st.Provision; c != nil {
-			for _, v := range []string{c.Email, c.Password, c.ID, c.Secret} {
+			for _, v := range []string{c.Email, c.Password, c.ID, c.Secret, c.Phone} {
 				if v != "" {
 					bound[v] = true
 				}
@@ -127,12 +127,23 @@ func (st Step) check(s Scenario, bound map[string]bool) []error {
 			bad("only a pending customer has an activation secret")
 		case c.Disposable && c.Pending:
 			bad("a pending customer is used up by its activation: it needs no Disposable")
+		case c.Kind != "" && c.Kind != KindSeller:
+			bad("a provided user's kind is %q or none, not %q", KindSeller, c.Kind)
+		case c.SameEmail && !bound[c.Email]:
+			bad("a provided customer with the same e-mail needs %q bound before", c.Email)
+		case c.SameEmail && c.Tenant == "":
+			bad("a provided customer with the same e-mail is another customer only in another tenant: name it")
 		}
-		for _, v := range []string{c.Email, c.Password, c.ID, c.Secret} {
+		fresh := []string{c.Password, c.ID, c.Secret, c.Phone}
+		if !c.SameEmail {
+			fresh = append(fresh, c.Email)
+		}
+		for _, v := range fresh {
 			if v != "" && bound[v] {
 				bad("the provided customer's variable %q is bound already", v)
 			}
 		}
+		uses("the provided customer's tenant", Placeholders(c.Tenant)...)
 		if st.Status != 0 || len(st.Checks) > 0 || len(st.Captures) > 0 {
 			bad("a provided customer has no status, checks or captures: its variables are bound")
 		}
@@ -283,7 +294,7 @@ func (st Step) Title() string {
 	case st.Mail != nil:
 		return "mailbox " + st.Mail.Kind + " to " + st.Mail.To
 	case st.Provision != nil:
-		return "provide " + st.Provision.State() + " customer {" + st.Provision.Email + "}"
+		return "provide " + st.Provision.State() + " {" + st.Provision.Email + "}"
 	}
 	return "empty step"
 }

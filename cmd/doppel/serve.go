@@ -297,4 +297,7 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 	for _, c := range demo.OpenLoyalty.Stores[fixtures.DemoStore].Customers {
 		fmt.Fprintf(out, "    %-40s %s  (phone %s)\n", c.Email, c.Password, c.Phone)
 	}
+	for _, id := range demo.OpenLoyalty.PointsOfSale {
+		fmt.Fprintf(out, "    point of sale %s (seller[posId] of %s/api/seller/register)\n", id, base)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -154,15 +155,17 @@ func (f *Face) auth(fw kind) func(r *http.Request) (any, error) {
 	})
 }
 
-// registrars is the firewall of the customer registration: an admin's or a
-// seller's JWT (the service's CREATE_CUSTOMER vote); the path's store's
-// customers are known there but not granted it.
-func (f *Face) registrars() func(r *http.Request) (any, error) {
+// granting is the firewall of an operation that the service's voter grants
+// some kinds of users only (customer registration: admins and sellers, the
+// CREATE_CUSTOMER vote; the seller API: admins): their JWTs pass; the other
+// users the service knows there — admins, sellers and the customers of the
+// path's store — are refused 403, anyone else 401 with the empty message.
+func (f *Face) granting(kinds ...kind) func(r *http.Request) (any, error) {
 	return f.firewall(func(r *http.Request, u *store.Customer) error {
 		switch k := kindOf(u); {
-		case k == adminKind || k == sellerKind:
+		case slices.Contains(kinds, k):
 			return nil
-		case u.Tenant == customerKind.tenant(r):
+		case k != customerKind || u.Tenant == customerKind.tenant(r):
 			return errForbidden
 		}
 		return errUnknownUser

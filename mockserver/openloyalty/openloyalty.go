@@ -127,9 +127,11 @@ func (*Face) Tenant(r *http.Request) string {
 // Routes implements face.Face. The paths without a store code are Open
 // Loyalty 3.x's, which its cockpits call; the customer ones address
 // DefaultStore. /api/token/revoke is behind the admin firewall; customer
-// registration takes an admin's or a seller's JWT.
+// registration takes an admin's or a seller's JWT, the seller API (3.x's
+// SellerController: registration, activation) an admin's.
 func (f *Face) Routes() []face.Route {
 	admins, customers, sellers := f.auth(adminKind), f.auth(customerKind), f.auth(sellerKind)
+	registrars, sellerAdmins := f.granting(adminKind, sellerKind), f.granting(adminKind)
 	return []face.Route{
 		{Method: "POST", Path: "/api/admin/login_check", Handle: f.loginOf(adminKind)},
 		{Method: "POST", Path: "/api/customer/login_check", Handle: f.loginOf(customerKind)},
@@ -146,8 +148,11 @@ func (f *Face) Routes() []face.Route {
 		{Method: "POST", Path: "/api/admin/password/change", Auth: admins, Handle: f.change},
 		{Method: "POST", Path: "/api/{storeCode}/admin/password/change", Auth: admins, Handle: f.change},
 		{Method: "POST", Path: "/api/seller/password/change", Auth: sellers, Handle: f.change},
-		{Method: "POST", Path: "/api/customer/register", Auth: f.registrars(), Handle: f.register},
-		{Method: "POST", Path: "/api/{storeCode}/customer/register", Auth: f.registrars(), Handle: f.register},
+		{Method: "POST", Path: "/api/customer/register", Auth: registrars, Handle: f.register},
+		{Method: "POST", Path: "/api/{storeCode}/customer/register", Auth: registrars, Handle: f.register},
+		{Method: "POST", Path: "/api/seller/register", Auth: sellerAdmins, Handle: f.registerSeller},
+		{Method: "POST", Path: "/api/seller/{seller}/activate", Auth: sellerAdmins, Handle: f.activateSeller(true)},
+		{Method: "POST", Path: "/api/seller/{seller}/deactivate", Auth: sellerAdmins, Handle: f.activateSeller(false)},
 	}
 }
 

@@ -74,13 +74,21 @@ func registrationForm(bySeller bool) []string {
 	return fields
 }
 
-// registration is a submitted registration form read field by field.
-type registration struct {
-	values map[string]string // by field, as in registrationForm
-	failed map[string][]string
+// customerCheckboxes are the checkboxes of the customer form.
+var customerCheckboxes = []string{"agreement1", "agreement2", "agreement3"}
+
+// submission is a submitted Symfony form read field by field.
+type submission struct {
+	values     map[string]string // by field, as in the form's field list
+	failed     map[string][]string
+	checkboxes []string // the fields that are checkboxes
 }
 
-func (g *registration) fail(field, msg string) { g.failed[field] = append(g.failed[field], msg) }
+func newSubmission(checkboxes []string) *submission {
+	return &submission{values: map[string]string{}, failed: map[string][]string{}, checkboxes: checkboxes}
+}
+
+func (g *submission) fail(field, msg string) { g.failed[field] = append(g.failed[field], msg) }
 
 // text is a field's value as Symfony reads a scalar: nil is empty, true is
 // "1", false is empty; an array or object is no valid value.
@@ -103,7 +111,7 @@ func text(v any) (string, bool) {
 
 // read takes the fields of one (compound) form from in, reporting extra
 // fields on the form itself (prefix "" is the root).
-func (g *registration) read(prefix string, in map[string]any, fields []string) {
+func (g *submission) read(prefix string, in map[string]any, fields []string) {
 	for key, v := range in {
 		name := prefix + key
 		if !slices.Contains(fields, key) {
@@ -124,7 +132,7 @@ func (g *registration) read(prefix string, in map[string]any, fields []string) {
 			g.fail(name, MsgInvalid)
 			continue
 		}
-		if key == "agreement1" || key == "agreement2" || key == "agreement3" {
+		if slices.Contains(g.checkboxes, key) {
 			if v != nil && v != false {
 				s = "1" // a submitted checkbox is checked, whatever its value
 			}
@@ -133,13 +141,18 @@ func (g *registration) read(prefix string, in map[string]any, fields []string) {
 	}
 }
 
-// validate applies the form's constraints, every failure at once.
-func (g *registration) validate(sellers func(id string) bool) {
-	for _, f := range []string{"firstName", "lastName", "email", "agreement1"} {
+// required fails each field that is blank (NotBlank) and valid otherwise.
+func (g *submission) required(fields ...string) {
+	for _, f := range fields {
 		if g.values[f] == "" && len(g.failed[f]) == 0 {
 			g.fail(f, MsgBlank)
 		}
 	}
+}
+
+// contact checks the e-mail and phone number fields, as the customer and
+// seller forms do.
+func (g *submission) contact() {
 	if e := g.values["email"]; e != "" && !emailPattern.MatchString(e) {
 		g.fail("email", MsgEmail)
 	}
@@ -151,6 +164,14 @@ func (g *registration) validate(sellers func(id string) bool) {
 			g.fail("phone", MsgPhoneFormat)
 		}
 	}
+}
+
+// validate applies the customer form's constraints, every failure at once;
+// levelId, posId and sellerId must name a level (the mock has none), a
+// point of sale and a seller.
+func (g *submission) validate(pos, sellers func(id string) bool) {
+	g.required("firstName", "lastName", "email", "agreement1")
+	g.contact()
 	if v := g.values["gender"]; v != "" && v != "male" && v != "female" {
 		g.fail("gender", MsgInvalid)
 	}
@@ -161,10 +182,11 @@ func (g *registration) validate(sellers func(id string) bool) {
 			}
 		}
 	}
-	for _, f := range []string{"levelId", "posId"} { // choices among the levels and points of sale: the mock has none
-		if g.values[f] != "" {
-			g.fail(f, MsgInvalid)
-		}
+	if g.values["levelId"] != "" { // a choice among the levels: the mock has none
+		g.fail("levelId", MsgInvalid)
+	}
+	if id := g.values["posId"]; id != "" && !pos(id) {
+		g.fail("posId", MsgInvalid)
 	}
 	if id := g.values["sellerId"]; id != "" && !sellers(id) {
 		g.fail("sellerId", MsgInvalid)
@@ -194,14 +216,14 @@ func (f *Face) register(c *face.Call) error {
 	}
 	by := caller(c)
 	fields := registrationForm(kindOf(by) == sellerKind)
-	g := &registration{values: map[string]string{}, failed: map[string][]string{}}
+	g := newSubmission(customerCheckboxes)
 	if in.Customer == nil { // the form was not submitted: every field, no message
 		return formProblem(fields, nil)
 	}
 	g.read("", in.Customer, fields)
 	tenant := customerKind.tenant(c.R)
 	if err := f.id.Read(func(tx *identity.Tx) error {
-		g.validate(func(id string) bool {
+		g.validate(func(id string) bool { return hasPointOfSale(tx, id) }, func(id string) bool {
 			u, err := tx.CustomerByNumber(API, SellerTenant, id)
 			return err == nil && kindOf(u) == sellerKind
 		})
@@ -255,7 +277,7 @@ func (f *Face) register(c *face.Call) error {
 
 // unique adds the service's uniqueness failures in a store: the e-mail, the
 // phone number and the loyalty card number of another customer.
-func unique(tx *identity.Tx, tenant string, v map[string]string, g *registration) {
+func unique(tx *identity.Tx, tenant string, v map[string]string, g *submission) {
 	if _, err := tx.AccountByEmail(API, tenant, v["email"]); err == nil {
 		g.fail("email", MsgEmailTaken)
 	}

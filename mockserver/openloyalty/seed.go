@@ -20,8 +20,8 @@ type user struct {
 	profile             map[string]any
 }
 
-// Seed implements face.Face: the document's admins, sellers and stores'
-// customers.
+// Seed implements face.Face: the document's admins, sellers, stores'
+// customers and points of sale.
 // Users whose first login exists already are left as they are; an alias
 // (admin e-mail, customer phone) taken by another user fails the seed.
 // Seeded passwords need not meet the password policy.
@@ -72,7 +72,15 @@ func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*ide
 				hash: hash(c.Password), profile: profile})
 		}
 	}
+	for i, id := range doc.PointsOfSale {
+		if id == "" {
+			return nil, fmt.Errorf("openloyalty: point of sale %d: an id is required", i)
+		}
+	}
 	return func(tx *identity.Tx) error {
+		for _, id := range doc.PointsOfSale {
+			addPointOfSale(tx, id)
+		}
 		for _, u := range users {
 			if err := create(tx, u); err != nil {
 				return err
