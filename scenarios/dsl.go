@@ -296,9 +296,9 @@ type Customer struct {
 	// leaves it a password it cannot set back — so that a pre-provisioned
 	// account serving it must be one the target file marks disposable.
 	Disposable bool
-	Phone    string // variable bound to a fresh phone number it has ("" for none)
-	Tenant   string // template naming its tenant, e.g. "{other}" or "DEFAULT" ("" for the API's own)
-	Kind     string // the kind of user: "" for a customer, KindSeller
+	Phone      string // variable bound to a fresh phone number it has ("" for none)
+	Tenant     string // template naming its tenant, e.g. "{other}" or "DEFAULT" ("" for the API's own)
+	Kind       string // the kind of user: "" for a customer, KindSeller
 	// SameEmail gives it the e-mail Email holds already instead of a fresh
 	// one: the same person in another tenant, which Tenant names.
 	SameEmail bool
