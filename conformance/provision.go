@@ -66,6 +66,13 @@ var routes = map[string][]Route{
 	"accounts":    {seedRoute{}, pool{}},
 }
 
+// provideError is the runner's own work failing — making the customer a
+// scenario asked for — which says the target or its file is broken: it
+// fails the scenario even where the scenario pins only doppel's choice.
+type provideError struct{ error }
+
+func (e provideError) Unwrap() error { return e.error }
+
 // errNoAccount is a pool run dry: the scenario is skipped, not failed.
 var errNoAccount = errors.New("every pre-provisioned account is used")
 
@@ -128,7 +135,7 @@ func (r *Run) provide(ctx context.Context, c scenarios.Customer) error {
 		r.Vars[c.Phone] = phone()
 	}
 	if err := route.Provide(ctx, r, c); err != nil {
-		return fmt.Errorf("providing %s through %s: %w", c.State(), route.Name(), err)
+		return provideError{fmt.Errorf("providing %s through %s: %w", c.State(), route.Name(), err)}
 	}
 	if c.Password != "" {
 		r.target.secrets().add(c.Password, scenarios.Text(r.Vars[c.Password]))
