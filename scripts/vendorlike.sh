@@ -9,13 +9,15 @@
 # would have made it. Prints the summary's per-API "could run" table; exits
 # non-zero when the run fails or fewer than 90 % of the scenarios could run.
 #
-# Usage: scripts/vendorlike.sh [reports dir]   (default reports/vendorlike)
+# Usage: scripts/vendorlike.sh [reports dir]   (default reports/vendorlike; it also
+# keeps the target file and the logs of doppel conform and doppel serve there)
 # Needs Mailpit on PATH or in $(go env GOPATH)/bin
 # (go install github.com/axllent/mailpit@v1.33.1) and python3.
 # VENDORLIKE_TIMEOUT bounds the conform run (default 30m).
 set -euo pipefail
+if [ $# -gt 0 ]; then reports=$(realpath -m "$1"); fi # before the cd: relative to the caller
 cd "$(dirname "$0")/.."
-reports=${1:-reports/vendorlike}
+reports=${reports:-reports/vendorlike}
 min_percent=90
 
 mailpit=$(command -v mailpit || true)
@@ -189,14 +191,15 @@ YAML
 	cat "$tmp/pending.yaml"
 } >"$tmp/target.yaml"
 
-rm -rf "$reports"
+mkdir -p "$reports"
+rm -f "$reports"/{summary.md,summary.html,junit.xml,ginkgo.json,target.yaml,conform.log,doppel.log}
 echo "vendorlike: doppel conform --mode full against $base (admin API off), mail through Mailpit at $mailpit_url"
 start=$(date +%s)
 status=0
 timeout --kill-after=30s "${VENDORLIKE_TIMEOUT:-30m}" \
 	"$tmp/doppel" conform --target "$tmp/target.yaml" --mode full --reports "$reports" >"$tmp/conform.log" 2>&1 || status=$?
 took=$(($(date +%s) - start))
-cp "$tmp/target.yaml" "$reports/target.yaml" 2>/dev/null || true
+cp "$tmp/target.yaml" "$tmp/conform.log" "$tmp/doppel.log" "$reports/" # the target file names its secrets as ${ENV} only
 tail -n 3 "$tmp/conform.log"
 
 summary=$reports/summary.md
@@ -212,7 +215,7 @@ read -r ran selected < <(sed -n 's/.* \([0-9]*\) of the \([0-9]*\) selected coul
 percent=$((100 * ran / selected))
 echo "overall: $ran of $selected scenarios could run (${percent} %); doppel conform exited $status after ${took}s; reports in $reports"
 if [ "$status" != 0 ]; then
-	sed -n '/^## Failures/,$p' "$summary" | grep '^### ' >&2 || true
+	awk '/^## Failures/ {f = 1; next} /^## / {f = 0} f && /^### / {sub(/^### /, "  "); print}' "$summary" >&2
 	echo "vendorlike: the run failed (see $summary)" >&2
 	exit 1
 fi
