@@ -195,9 +195,13 @@ mkdir -p "$reports"
 rm -f "$reports"/{summary.md,summary.html,junit.xml,ginkgo.json,target.yaml,conform.log,doppel.log}
 echo "vendorlike: doppel conform --mode full against $base (admin API off), mail through Mailpit at $mailpit_url"
 start=$(date +%s)
-status=0
+# In the background, so that a signal to this script stops it at once (the
+# trap kills it) instead of waiting for it to end.
 timeout --kill-after=30s "${VENDORLIKE_TIMEOUT:-30m}" \
-	"$tmp/doppel" conform --target "$tmp/target.yaml" --mode full --reports "$reports" >"$tmp/conform.log" 2>&1 || status=$?
+	"$tmp/doppel" conform --target "$tmp/target.yaml" --mode full --reports "$reports" >"$tmp/conform.log" 2>&1 &
+pids+=($!)
+status=0
+wait $! || status=$?
 took=$(($(date +%s) - start))
 cp "$tmp/target.yaml" "$tmp/conform.log" "$tmp/doppel.log" "$reports/" # the target file names its secrets as ${ENV} only
 tail -n 3 "$tmp/conform.log"
