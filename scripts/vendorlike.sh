@@ -7,13 +7,15 @@
 # tenant, the Customer Accounts retailers and pre-provisioned accounts — comes
 # from a seed document loaded at start (--fixtures), as a vendor's back office
 # would have made it. Prints the summary's per-API "could run" table; exits
-# non-zero when the run fails or fewer than 90 % of the scenarios could run.
+# non-zero when the run fails, when a scenario differs from doppel's choices
+# (the target is doppel), or when fewer than 90 % of the scenarios could run.
 #
 # Usage: scripts/vendorlike.sh [reports dir]   (default reports/vendorlike; it also
 # keeps the target file and the logs of doppel conform and doppel serve there)
 # Needs Mailpit on PATH or in $(go env GOPATH)/bin
 # (go install github.com/axllent/mailpit@v1.33.1) and python3.
-# VENDORLIKE_TIMEOUT bounds the conform run (default 30m).
+# VENDORLIKE_TIMEOUT bounds the conform run (default 30m); VENDORLIKE_SEED is
+# doppel serve's --seed (default 1).
 set -euo pipefail
 if [ $# -gt 0 ]; then reports=$(realpath -m "$1"); fi # before the cd: relative to the caller
 cd "$(dirname "$0")/.."
@@ -109,7 +111,7 @@ json.dump(seed, open(os.path.join(tmp, "seed.json"), "w"), indent=1)
 PY
 
 "$tmp/doppel" serve --addr "127.0.0.1:$doppel_port" --admin=false --smtp "127.0.0.1:$smtp_port" \
-	--fixtures "$tmp/seed.json" >"$tmp/doppel.log" 2>&1 &
+	--fixtures "$tmp/seed.json" --seed "${VENDORLIKE_SEED:-1}" >"$tmp/doppel.log" 2>&1 &
 pids+=($!)
 wait_http "$base/" "doppel serve" "$tmp/doppel.log"
 [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/__doppel/health")" = 404 ] ||
@@ -221,6 +223,13 @@ echo "overall: $ran of $selected scenarios could run (${percent} %); doppel conf
 if [ "$status" != 0 ]; then
 	awk '/^## Failures/ {f = 1; next} /^## / {f = 0} f && /^### / {sub(/^### /, "  "); print}' "$summary" >&2
 	echo "vendorlike: the run failed (see $summary)" >&2
+	exit 1
+fi
+# The target is doppel: where the vendor is silent, it must answer as doppel chose.
+choices=$(sed -n 's/.*, \([0-9]*\) differ from doppel.s choices, .*/\1/p' "$summary")
+if [ "${choices:-0}" != 0 ]; then
+	awk '/^## Differs from doppel/ {f = 1; next} /^## / {f = 0} f && /^### / {sub(/^### /, "  "); print}' "$summary" >&2
+	echo "vendorlike: $choices scenarios differ from doppel's choices, against doppel itself (see $summary)" >&2
 	exit 1
 fi
 if [ $((100 * ran)) -lt $((min_percent * selected)) ]; then
