@@ -29,11 +29,12 @@ command -v python3 >/dev/null || { echo "vendorlike: python3 is missing" >&2; ex
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local pid
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${pids[@]}"; do # bounded: 10 s each, then SIGKILL
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || continue 2; sleep 0.1; done
+cleanup() { # the last started first: doppel serve delivers its queued mail to Mailpit as it stops
+	local i pid
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		pid=${pids[i]}
+		kill "$pid" 2>/dev/null || continue
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || continue 2; sleep 0.1; done # bounded: 10 s
 		kill -9 "$pid" 2>/dev/null || true
 	done
 	rm -rf "$tmp"
