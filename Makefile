@@ -12,7 +12,7 @@ FUZZTIME  ?= 10s
 # seed and state documents are large).
 FUZZMINTIME ?= 2s
 
-.PHONY: help run build test lint fuzz bench bench-go bench-load tools
+.PHONY: help run build test lint fuzz bench bench-go bench-load tools conform-vendorlike
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,3 +45,6 @@ bench-go: ## Go benchmarks of the handler stack (ns/op, allocs/op)
 
 bench-load: ## load-test doppel serve and a bare net/http server with wrk (apt-get install wrk)
 	scripts/loadbench.sh
+
+conform-vendorlike: ## the suite against doppel serve --admin=false and Mailpit, as against a vendor (docs/vendor-like-run.md)
+	scripts/vendorlike.sh
