@@ -23,7 +23,7 @@ func (t *Tx) NewestCustomers(f CustomerFilter, limit int) ([]*store.Customer, []
 	var it func(yield func(*store.Customer) bool)
 	switch {
 	case f.API != "" && f.Tenant != "":
-		it = each[store.Customer](t, store.Customers, store.ByTenant, f.API, f.Tenant)
+		it = each[store.Customer](t, store.Customers, store.ByIDPrefix, customerID(f.API, f.Tenant, ""))
 	case f.API != "":
 		it = each[store.Customer](t, store.Customers, store.ByIDPrefix, f.API+"/")
 	default:

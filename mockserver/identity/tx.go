@@ -110,7 +110,7 @@ func (t *Tx) CreateCustomer(n NewCustomer) (*store.Customer, *store.Account, err
 		return nil, nil, err
 	}
 	c := &store.Customer{
-		ID: n.API + "/" + n.Tenant + "/" + number, API: n.API, Tenant: n.Tenant, Number: number,
+		ID: customerID(n.API, n.Tenant, number), API: n.API, Tenant: n.Tenant, Number: number,
 		Active: n.Active, Version: 1, Profile: n.Profile, Created: t.now,
 	}
 	t.put(store.Customers, c)
@@ -119,20 +119,24 @@ func (t *Tx) CreateCustomer(n NewCustomer) (*store.Customer, *store.Account, err
 }
 
 // newNumber returns the chosen number if free, else a free generated one.
+// Free means no customer has its id, whatever the tenant ("a/b" + "c" and
+// "a" + "b/c" make the same id).
 func (t *Tx) newNumber(n NewCustomer) (string, error) {
+	taken := func(number string) bool {
+		_, err := t.Customer(customerID(n.API, n.Tenant, number))
+		return err == nil
+	}
 	if n.Number != "" {
-		if _, err := t.CustomerByNumber(n.API, n.Tenant, n.Number); err == nil {
+		if taken(n.Number) {
 			return "", ErrDuplicate
 		}
 		return n.Number, nil
 	}
 	number := t.s.Rand.Digits(n.NumberDigits)
-	for {
-		if _, err := t.CustomerByNumber(n.API, n.Tenant, number); err == ErrNotFound {
-			return number, nil
-		}
+	for taken(number) {
 		number = t.s.Rand.Digits(n.NumberDigits)
 	}
+	return number, nil
 }
 
 // AddAccount adds a login to a customer; ErrDuplicate when the e-mail is taken.
@@ -153,9 +157,16 @@ func (t *Tx) Customer(id string) (*store.Customer, error) {
 	return first[store.Customer](t, store.Customers, store.ByID, id)
 }
 
+// customerID is a customer's internal key.
+func customerID(api, tenant, number string) string { return api + "/" + tenant + "/" + number }
+
 // CustomerByNumber returns a customer by its number within a tenant.
 func (t *Tx) CustomerByNumber(api, tenant, number string) (*store.Customer, error) {
-	return first[store.Customer](t, store.Customers, store.ByNumber, api, tenant, number)
+	c, err := t.Customer(customerID(api, tenant, number))
+	if err != nil || c.API != api || c.Tenant != tenant { // the same id in a tenant whose name has a "/"
+		return nil, ErrNotFound
+	}
+	return c, nil
 }
 
 // CustomerByNumberInAPI returns a customer by its number across all tenants
@@ -166,7 +177,13 @@ func (t *Tx) CustomerByNumberInAPI(api, number string) (*store.Customer, error) 
 
 // Customers lists the customers of a tenant.
 func (t *Tx) Customers(api, tenant string) []*store.Customer {
-	return all[store.Customer](t, store.Customers, store.ByTenant, api, tenant)
+	var out []*store.Customer
+	for c := range each[store.Customer](t, store.Customers, store.ByIDPrefix, customerID(api, tenant, "")) {
+		if c.API == api && c.Tenant == tenant {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // SaveCustomer stores a changed copy of a customer.

@@ -25,8 +25,6 @@ const (
 const (
 	ByID        = "id"
 	ByIDPrefix  = ByID + "_prefix"
-	ByNumber    = "number"     // customers: API, tenant, number (unique)
-	ByTenant    = "tenant"     // customers: API, tenant
 	ByAPINumber = "api_number" // customers: API, number
 	ByEmail     = "email"      // accounts: API, tenant, lower-cased e-mail (unique)
 	ByCustomer  = "customer"   // accounts, addresses, tokens, codes: customer id
@@ -53,11 +51,13 @@ func tenantKey(extra ...memdb.Indexer) memdb.Indexer {
 	return &memdb.CompoundIndex{Indexes: append([]memdb.Indexer{str("API"), str("Tenant")}, extra...)}
 }
 
+// A customer's id is "<api>/<tenant>/<number>": the id index answers the
+// lookups by number in a tenant, and its prefix form the tenant's customers,
+// without two more index trees (each entry of a go-memdb index costs some
+// 300 bytes: nodes, leaves and their change channels).
 var schema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 	Customers: table(Customers,
 		index(ByID, true, false, str("ID")),
-		index(ByNumber, true, false, tenantKey(str("Number"))),
-		index(ByTenant, false, false, tenantKey()),
 		index(ByAPINumber, false, false, &memdb.CompoundIndex{Indexes: []memdb.Indexer{str("API"), str("Number")}}),
 	),
 	Accounts: table(Accounts,
