@@ -8,6 +8,8 @@ STATICCHECK_VERSION := v0.8.2
 
 .DEFAULT_GOAL := help
 FUZZTIME  ?= 10s
+BENCH_SECS   ?= 3
+BENCH_ROUNDS ?= 5
 # Minimizing each new input may otherwise take a minute of a short run (the
 # seed and state documents are large).
 FUZZMINTIME ?= 2s
@@ -43,8 +45,8 @@ bench: bench-go bench-load ## Go benchmarks, then the load test beside a bare ne
 bench-go: ## Go benchmarks of the handler stack (ns/op, allocs/op)
 	$(GO) test -run '^$$' -bench . -benchmem ./mockserver/
 
-bench-load: ## load-test doppel serve and a bare net/http server with wrk (apt-get install wrk)
-	scripts/loadbench.sh
+bench-load: ## load-test doppel serve beside a bare net/http server with wrk, interleaved over BENCH_ROUNDS (5) rounds of BENCH_SECS (3) s; medians, ranges, CPU per request, 100 000 customers
+	scripts/loadbench.sh $(BENCH_SECS) $(BENCH_ROUNDS)
 
 conform-vendorlike: ## the suite against doppel serve --admin=false and Mailpit, as against a vendor (docs/vendor-like-run.md)
 	scripts/vendorlike.sh

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/identity"
@@ -98,14 +100,51 @@ func BenchmarkAddAddress(b *testing.B) {
 	}
 }
 
-// BenchmarkStart builds a server with the personas and a few generated
-// customers, as `doppel serve --seed 1` does before it answers.
-func BenchmarkStart(b *testing.B) {
+// BenchmarkStart builds a server with the personas, as `doppel serve --seed
+// 1` does before it answers, its contracts parsed already (they are parsed
+// once per process: BenchmarkContracts measures that).
+func BenchmarkStart(b *testing.B) { benchmarkStart(b, 0) }
+
+// BenchmarkStart100k is BenchmarkStart with 100 002 generated customers
+// (`doppel serve --customers 33334`), generation included. Profile it with
+// -cpuprofile or -memprofile; it reports the live heap per customer.
+func BenchmarkStart100k(b *testing.B) { benchmarkStart(b, 33334) }
+
+func benchmarkStart(b *testing.B, k int) {
+	var srv *mockserver.Server
 	for b.Loop() {
-		srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Generate(1, 0), Random: fixtures.Source(1)})
+		if srv != nil {
+			srv.Close()
+		}
+		var err error
+		srv, err = mockserver.New(mockserver.Options{Seed: fixtures.Generate(1, k), Random: fixtures.Source(1)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		srv.Close()
+	}
+	if k > 0 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		b.ReportMetric(float64(m.HeapAlloc)/float64(3*k), "heap-B/customer")
+	}
+	srv.Close()
+}
+
+// BenchmarkContracts parses every embedded contract and builds its request
+// validator, as the first start of a process does.
+func BenchmarkContracts(b *testing.B) {
+	for b.Loop() {
+		for _, name := range contracts.Names() {
+			raw, err := contracts.Raw(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c, err := contracts.New(name, raw)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.Warm()
+		}
 	}
 }

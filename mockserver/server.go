@@ -24,6 +24,7 @@ import (
 type Options struct {
 	Clock     identity.Clock // an identity.ShiftClock, which the admin API moves, when nil
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
+	HashMode  string         // how new passwords are hashed: identity.HashBcrypt (when "") or identity.HashFast
 	BodyLimit int64          // face.DefaultBodyLimit when 0
 	Seed      *fixtures.Document
 	// Random is the source of ids, tokens, codes and salts: crypto/rand when
@@ -85,7 +86,7 @@ func New(opts Options) (*Server, error) {
 		opts.DocumentLimit = DefaultDocumentLimit
 	}
 	random := identity.NewRandom(nil) // the faces' keys come from crypto/rand, whatever the seed
-	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: random, MaxMail: max(opts.Mailbox, 0)}
+	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, HashMode: opts.HashMode, Random: random, MaxMail: max(opts.Mailbox, 0)}
 	var out *smtpOut
 	if opts.SMTP != "" {
 		out = newSMTPOut(opts.SMTP)

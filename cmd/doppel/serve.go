@@ -35,6 +35,7 @@ func serve(args []string, out io.Writer) error {
 	stateFile := fs.String("state-file", "", "keep the state in this file: loaded at start when it exists (instead of personas and fixtures), written after changes and at shutdown")
 	flush := fs.Duration("state-flush", mockserver.DefaultFlush, "the longest a change waits before the --state-file is written (what kill -9 can lose)")
 	hashCost := fs.Int("hash-cost", identity.DefaultHashCost, "bcrypt cost of stored passwords (4-31)")
+	hashMode := fs.String("password-hash", identity.HashBcrypt, "how new passwords are hashed: bcrypt, or fast (one salted SHA-256, for load tests only: never for real passwords); stored hashes of either verify")
 	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body of a face in bytes")
 	docLimit := fs.Int64("document-limit", mockserver.DefaultDocumentLimit, "largest seed or state document the admin API reads, in bytes")
 	jwtKey := fs.String("jwt-key", "", "RSA private key (PEM) that signs Open Loyalty JWTs; generated when empty")
@@ -60,6 +61,8 @@ func serve(args []string, out io.Writer) error {
 		return fmt.Errorf("--mailbox %d: give 0 (all) or more", *mailbox)
 	case *flush <= 0:
 		return fmt.Errorf("--state-flush %s: give a positive duration", *flush)
+	case !slices.Contains(identity.HashModes, *hashMode):
+		return fmt.Errorf("--password-hash %q: give %s", *hashMode, strings.Join(identity.HashModes, " or "))
 	}
 	if !flagSet(fs, "seed") {
 		*seed = randomSeed()
@@ -89,7 +92,7 @@ func serve(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: doc, SMTP: *smtpAddr, Random: fixtures.Source(*seed),
+	opts := mockserver.Options{HashCost: *hashCost, HashMode: *hashMode, BodyLimit: *bodyLimit, Seed: doc, SMTP: *smtpAddr, Random: fixtures.Source(*seed),
 		DocumentLimit: *docLimit, Mailbox: *mailbox, Journal: *journal,
 		Admin: mockserver.AdminOptions{Off: !*admin, Token: *adminToken, Origins: adminOrigins, Hosts: adminHosts}}
 	if *journal == 0 {

@@ -23,11 +23,11 @@ func (t *Tx) NewestCustomers(f CustomerFilter, limit int) ([]*store.Customer, []
 	var it func(yield func(*store.Customer) bool)
 	switch {
 	case f.API != "" && f.Tenant != "":
-		it = each[store.Customer](t, store.Customers, "tenant", f.API, f.Tenant)
+		it = each[store.Customer](t, store.Customers, store.ByIDPrefix, customerID(f.API, f.Tenant, ""))
 	case f.API != "":
-		it = each[store.Customer](t, store.Customers, "id_prefix", f.API+"/")
+		it = each[store.Customer](t, store.Customers, store.ByIDPrefix, f.API+"/")
 	default:
-		it = each[store.Customer](t, store.Customers, "id")
+		it = each[store.Customer](t, store.Customers, store.ByID)
 	}
 	limit = max(limit, 0)
 	newer := func(a, b *store.Customer) int { return cmp.Or(b.Created.Compare(a.Created), cmp.Compare(a.ID, b.ID)) }
@@ -61,7 +61,7 @@ func (t *Tx) NewestCustomers(f CustomerFilter, limit int) ([]*store.Customer, []
 // LiveTokens lists a customer's unexpired tokens, soonest to expire first.
 func (t *Tx) LiveTokens(customerID string) []*store.Token {
 	var out []*store.Token
-	for tok := range each[store.Token](t, store.Tokens, "customer", customerID) {
+	for tok := range each[store.Token](t, store.Tokens, store.ByCustomer, customerID) {
 		if t.now.Before(tok.Expires) {
 			out = append(out, tok)
 		}

@@ -114,7 +114,7 @@ func (t *Tx) ExpireTokens(customerID string, keepRefresh bool) (int, error) {
 		return 0, err
 	}
 	n := 0
-	for _, tok := range all[store.Token](t, store.Tokens, "customer", customerID) {
+	for _, tok := range all[store.Token](t, store.Tokens, store.ByCustomer, customerID) {
 		if keepRefresh && tok.Kind == store.TokenRefresh || !t.now.Before(tok.Expires) {
 			continue
 		}

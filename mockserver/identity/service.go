@@ -31,6 +31,7 @@ type Options struct {
 	Clock    Clock   // SystemClock when nil
 	Random   *Random // crypto/rand when nil
 	HashCost int     // bcrypt cost; DefaultHashCost when 0
+	HashMode string  // how new passwords are hashed: HashBcrypt (when "") or HashFast
 	// Sent, when set, is told of every mail once the transaction that sent
 	// it has committed (e.g. to deliver it over SMTP).
 	Sent func(store.Message)
@@ -58,7 +59,7 @@ type Service struct {
 
 // New returns a Service over an empty store.
 func New(opts Options) *Service {
-	s := &Service{db: store.New(), Clock: opts.Clock, Rand: opts.Random, hasher: Hasher{Cost: opts.HashCost}, sent: opts.Sent, maxMail: opts.MaxMail}
+	s := &Service{db: store.New(), Clock: opts.Clock, Rand: opts.Random, hasher: Hasher{Cost: opts.HashCost, Mode: opts.HashMode}, sent: opts.Sent, maxMail: opts.MaxMail}
 	s.verify = s.hasher.Verify
 	s.dummy = sync.OnceValue(func() string { return s.hasher.Hash("doppel: no such user", make([]byte, SaltSize)) })
 	if s.Clock == nil {

@@ -19,13 +19,13 @@ func (s *Service) Export() *store.Records {
 	_ = s.Read(func(tx *Tx) error {
 		r = &store.Records{
 			Version:   store.Version,
-			Tenants:   all[store.Tenant](tx, store.Tenants, "id"),
-			Customers: all[store.Customer](tx, store.Customers, "id"),
-			Accounts:  all[store.Account](tx, store.Accounts, "id"),
-			Addresses: all[store.Address](tx, store.Addresses, "id"),
-			Tokens:    all[store.Token](tx, store.Tokens, "id"),
-			Codes:     all[store.Code](tx, store.Codes, "id"),
-			Mail:      all[store.Message](tx, store.Mail, "id"),
+			Tenants:   all[store.Tenant](tx, store.Tenants, store.ByID),
+			Customers: all[store.Customer](tx, store.Customers, store.ByID),
+			Accounts:  all[store.Account](tx, store.Accounts, store.ByID),
+			Addresses: all[store.Address](tx, store.Addresses, store.ByID),
+			Tokens:    all[store.Token](tx, store.Tokens, store.ByID),
+			Codes:     all[store.Code](tx, store.Codes, store.ByID),
+			Mail:      all[store.Message](tx, store.Mail, store.ByID),
 		}
 		return nil
 	})
@@ -184,7 +184,7 @@ func restoreTable[T any](t *Tx, table string, recs []*T, key func(*T) any, check
 		}
 		err := check(rec)
 		if err == nil {
-			if raw, _ := t.txn.First(table, "id", key(rec)); raw != nil {
+			if raw, _ := t.txn.First(table, store.ByID, key(rec)); raw != nil {
 				err = errDuplicateKey
 			}
 		}

@@ -38,11 +38,11 @@ func (t *Tx) sweep() int {
 }
 
 func sweepTable[T any](t *Tx, table string, cutoff time.Time, expires func(*T) time.Time) int {
-	if earliest, err := first[T](t, table, "expires"); err != nil || !expires(earliest).Before(cutoff) {
+	if earliest, err := first[T](t, table, store.ByExpires); err != nil || !expires(earliest).Before(cutoff) {
 		return 0 // the usual case, in one lookup
 	}
 	var old []*T
-	for rec := range each[T](t, table, "expires") {
+	for rec := range each[T](t, table, store.ByExpires) {
 		if !expires(rec).Before(cutoff) {
 			break
 		}
@@ -58,7 +58,7 @@ func sweepTable[T any](t *Tx, table string, cutoff time.Time, expires func(*T) t
 // than MaxAddresses. Faces check it before AddAddress.
 func (t *Tx) AddressRoom(customerID string) bool {
 	n := 0
-	for range each[store.Address](t, store.Addresses, "customer", customerID) {
+	for range each[store.Address](t, store.Addresses, store.ByCustomer, customerID) {
 		if n++; n >= MaxAddresses {
 			return false
 		}
@@ -68,7 +68,7 @@ func (t *Tx) AddressRoom(customerID string) bool {
 
 // mailCount returns the number of messages in the mailbox.
 func (t *Tx) mailCount() int {
-	c, err := first[store.Counter](t, store.Counters, "id", store.MailCount)
+	c, err := first[store.Counter](t, store.Counters, store.ByID, store.MailCount)
 	if err != nil {
 		return 0
 	}
@@ -83,7 +83,7 @@ func (t *Tx) capMail() {
 	limit := t.s.maxMail
 	n := t.mailCount()
 	for ; limit > 0 && n > limit; n-- {
-		oldest, err := first[store.Message](t, store.Mail, "id")
+		oldest, err := first[store.Message](t, store.Mail, store.ByID)
 		if err != nil {
 			break
 		}

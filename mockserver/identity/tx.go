@@ -68,7 +68,7 @@ func (t *Tx) del(table string, rec any) {
 
 // Tenant returns the settings of a tenant, the defaults when it has none.
 func (t *Tx) Tenant(api, name string) store.Tenant {
-	if rec, err := first[store.Tenant](t, store.Tenants, "id", api+"/"+name); err == nil {
+	if rec, err := first[store.Tenant](t, store.Tenants, store.ByID, api+"/"+name); err == nil {
 		return *rec
 	}
 	return store.Tenant{ID: api + "/" + name, API: api, Name: name}
@@ -76,7 +76,7 @@ func (t *Tx) Tenant(api, name string) store.Tenant {
 
 // Tenants lists the tenants of an API that have settings, by name.
 func (t *Tx) Tenants(api string) []*store.Tenant {
-	return all[store.Tenant](t, store.Tenants, "id_prefix", api+"/")
+	return all[store.Tenant](t, store.Tenants, store.ByIDPrefix, api+"/")
 }
 
 // SaveTenant stores a tenant's settings.
@@ -110,7 +110,7 @@ func (t *Tx) CreateCustomer(n NewCustomer) (*store.Customer, *store.Account, err
 		return nil, nil, err
 	}
 	c := &store.Customer{
-		ID: n.API + "/" + n.Tenant + "/" + number, API: n.API, Tenant: n.Tenant, Number: number,
+		ID: customerID(n.API, n.Tenant, number), API: n.API, Tenant: n.Tenant, Number: number,
 		Active: n.Active, Version: 1, Profile: n.Profile, Created: t.now,
 	}
 	t.put(store.Customers, c)
@@ -119,20 +119,24 @@ func (t *Tx) CreateCustomer(n NewCustomer) (*store.Customer, *store.Account, err
 }
 
 // newNumber returns the chosen number if free, else a free generated one.
+// Free means no customer has its id, whatever the tenant ("a/b" + "c" and
+// "a" + "b/c" make the same id).
 func (t *Tx) newNumber(n NewCustomer) (string, error) {
+	taken := func(number string) bool {
+		_, err := t.Customer(customerID(n.API, n.Tenant, number))
+		return err == nil
+	}
 	if n.Number != "" {
-		if _, err := t.CustomerByNumber(n.API, n.Tenant, n.Number); err == nil {
+		if taken(n.Number) {
 			return "", ErrDuplicate
 		}
 		return n.Number, nil
 	}
 	number := t.s.Rand.Digits(n.NumberDigits)
-	for {
-		if _, err := t.CustomerByNumber(n.API, n.Tenant, number); err == ErrNotFound {
-			return number, nil
-		}
+	for taken(number) {
 		number = t.s.Rand.Digits(n.NumberDigits)
 	}
+	return number, nil
 }
 
 // AddAccount adds a login to a customer; ErrDuplicate when the e-mail is taken.
@@ -150,23 +154,36 @@ func (t *Tx) AddAccount(c *store.Customer, email, passwordHash, role string) (*s
 
 // Customer returns a customer by its internal id.
 func (t *Tx) Customer(id string) (*store.Customer, error) {
-	return first[store.Customer](t, store.Customers, "id", id)
+	return first[store.Customer](t, store.Customers, store.ByID, id)
 }
+
+// customerID is a customer's internal key.
+func customerID(api, tenant, number string) string { return api + "/" + tenant + "/" + number }
 
 // CustomerByNumber returns a customer by its number within a tenant.
 func (t *Tx) CustomerByNumber(api, tenant, number string) (*store.Customer, error) {
-	return first[store.Customer](t, store.Customers, "number", api, tenant, number)
+	c, err := t.Customer(customerID(api, tenant, number))
+	if err != nil || c.API != api || c.Tenant != tenant { // the same id in a tenant whose name has a "/"
+		return nil, ErrNotFound
+	}
+	return c, nil
 }
 
 // CustomerByNumberInAPI returns a customer by its number across all tenants
 // of an API, for faces whose numbers are unique on their own (UUIDs).
 func (t *Tx) CustomerByNumberInAPI(api, number string) (*store.Customer, error) {
-	return first[store.Customer](t, store.Customers, "api_number", api, number)
+	return first[store.Customer](t, store.Customers, store.ByAPINumber, api, number)
 }
 
 // Customers lists the customers of a tenant.
 func (t *Tx) Customers(api, tenant string) []*store.Customer {
-	return all[store.Customer](t, store.Customers, "tenant", api, tenant)
+	var out []*store.Customer
+	for c := range each[store.Customer](t, store.Customers, store.ByIDPrefix, customerID(api, tenant, "")) {
+		if c.API == api && c.Tenant == tenant {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // SaveCustomer stores a changed copy of a customer.
@@ -199,7 +216,7 @@ func (t *Tx) DeleteCustomer(id string) error {
 		return err
 	}
 	for _, table := range []string{store.Accounts, store.Addresses, store.Tokens, store.Codes} {
-		if _, err := t.txn.DeleteAll(table, "customer", id); err != nil {
+		if _, err := t.txn.DeleteAll(table, store.ByCustomer, id); err != nil {
 			return err
 		}
 	}
@@ -209,17 +226,17 @@ func (t *Tx) DeleteCustomer(id string) error {
 
 // AccountByEmail returns the login with this e-mail in a tenant.
 func (t *Tx) AccountByEmail(api, tenant, email string) (*store.Account, error) {
-	return first[store.Account](t, store.Accounts, "email", api, tenant, strings.ToLower(email))
+	return first[store.Account](t, store.Accounts, store.ByEmail, api, tenant, strings.ToLower(email))
 }
 
 // Account returns a login by id.
 func (t *Tx) Account(id string) (*store.Account, error) {
-	return first[store.Account](t, store.Accounts, "id", id)
+	return first[store.Account](t, store.Accounts, store.ByID, id)
 }
 
 // AccountsOf lists a customer's logins, oldest first.
 func (t *Tx) AccountsOf(customerID string) []*store.Account {
-	out := all[store.Account](t, store.Accounts, "customer", customerID)
+	out := all[store.Account](t, store.Accounts, store.ByCustomer, customerID)
 	slices.SortFunc(out, func(a, b *store.Account) int { return a.Created.Compare(b.Created) })
 	return out
 }
@@ -272,7 +289,7 @@ func (t *Tx) PutToken(tok *store.Token) { t.put(store.Tokens, tok) }
 // Token returns a live token of one of the given kinds, ErrInvalidToken when
 // unknown or of another kind, ErrExpiredToken when past its expiry.
 func (t *Tx) Token(value string, kinds ...string) (*store.Token, error) {
-	tok, err := first[store.Token](t, store.Tokens, "id", value)
+	tok, err := first[store.Token](t, store.Tokens, store.ByID, value)
 	if err != nil || !slices.Contains(kinds, tok.Kind) {
 		return nil, ErrInvalidToken
 	}
@@ -287,7 +304,7 @@ func (t *Tx) RevokeToken(tok *store.Token) { t.del(store.Tokens, tok) }
 
 // RevokeSession deletes every token of a customer's login session.
 func (t *Tx) RevokeSession(customerID, sessionID string) {
-	for _, tok := range all[store.Token](t, store.Tokens, "customer", customerID) {
+	for _, tok := range all[store.Token](t, store.Tokens, store.ByCustomer, customerID) {
 		if tok.SessionID == sessionID {
 			t.del(store.Tokens, tok)
 		}
@@ -296,7 +313,7 @@ func (t *Tx) RevokeSession(customerID, sessionID string) {
 
 // RevokeCustomerTokens deletes every token of a customer.
 func (t *Tx) RevokeCustomerTokens(customerID string) {
-	if _, err := t.txn.DeleteAll(store.Tokens, "customer", customerID); err != nil {
+	if _, err := t.txn.DeleteAll(store.Tokens, store.ByCustomer, customerID); err != nil {
 		panic("identity: revoke tokens: " + err.Error())
 	}
 }
@@ -306,7 +323,7 @@ func (t *Tx) RevokeCustomerTokens(customerID string) {
 // IssueCode stores a one-time code of kind for an account, replacing that
 // account's earlier codes of the same kind.
 func (t *Tx) IssueCode(c store.Code, ttl time.Duration) *store.Code {
-	for _, old := range all[store.Code](t, store.Codes, "customer", c.CustomerID) {
+	for _, old := range all[store.Code](t, store.Codes, store.ByCustomer, c.CustomerID) {
 		if old.Kind == c.Kind && old.AccountID == c.AccountID {
 			t.del(store.Codes, old)
 		}
@@ -319,7 +336,7 @@ func (t *Tx) IssueCode(c store.Code, ttl time.Duration) *store.Code {
 // Code returns a live code by value without using it up; ErrInvalidCode
 // when it is unknown or expired.
 func (t *Tx) Code(value string) (*store.Code, error) {
-	c, err := first[store.Code](t, store.Codes, "id", value)
+	c, err := first[store.Code](t, store.Codes, store.ByID, value)
 	if err != nil || !t.now.Before(c.Expires) {
 		return nil, ErrInvalidCode
 	}
@@ -329,7 +346,7 @@ func (t *Tx) Code(value string) (*store.Code, error) {
 // LiveCode returns a customer's unexpired code of kind; ErrNotFound when
 // there is none.
 func (t *Tx) LiveCode(customerID, kind string) (*store.Code, error) {
-	for _, c := range all[store.Code](t, store.Codes, "customer", customerID) {
+	for _, c := range all[store.Code](t, store.Codes, store.ByCustomer, customerID) {
 		if c.Kind == kind && t.now.Before(c.Expires) {
 			return c, nil
 		}
@@ -340,7 +357,7 @@ func (t *Tx) LiveCode(customerID, kind string) (*store.Code, error) {
 // ConsumeCode returns and deletes a live code of kind in a tenant;
 // ErrInvalidCode when it is unknown, used, expired or of another tenant.
 func (t *Tx) ConsumeCode(api, tenant, kind, value string) (*store.Code, error) {
-	c, err := first[store.Code](t, store.Codes, "id", value)
+	c, err := first[store.Code](t, store.Codes, store.ByID, value)
 	if err != nil || c.Kind != kind || c.API != api || c.Tenant != tenant {
 		return nil, ErrInvalidCode
 	}
@@ -355,14 +372,14 @@ func (t *Tx) ConsumeCode(api, tenant, kind, value string) (*store.Code, error) {
 
 // Addresses lists a customer's addresses in creation order.
 func (t *Tx) Addresses(customerID string) []*store.Address {
-	out := all[store.Address](t, store.Addresses, "customer", customerID)
+	out := all[store.Address](t, store.Addresses, store.ByCustomer, customerID)
 	slices.SortFunc(out, func(a, b *store.Address) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out
 }
 
 // Address returns one of a customer's addresses.
 func (t *Tx) Address(customerID, id string) (*store.Address, error) {
-	a, err := first[store.Address](t, store.Addresses, "id", id)
+	a, err := first[store.Address](t, store.Addresses, store.ByID, id)
 	if err != nil || a.CustomerID != customerID {
 		return nil, ErrNotFound
 	}
@@ -373,12 +390,12 @@ func (t *Tx) Address(customerID, id string) (*store.Address, error) {
 // customer, or one marked Default, becomes the default.
 func (t *Tx) AddAddress(a store.Address) *store.Address {
 	for a.ID = t.s.Rand.Hex(10); ; a.ID = t.s.Rand.Hex(10) {
-		if _, err := first[store.Address](t, store.Addresses, "id", a.ID); err == ErrNotFound {
+		if _, err := first[store.Address](t, store.Addresses, store.ByID, a.ID); err == ErrNotFound {
 			break
 		}
 	}
 	a.Seq = t.s.next()
-	if _, err := first[store.Address](t, store.Addresses, "customer", a.CustomerID); err == ErrNotFound {
+	if _, err := first[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID); err == ErrNotFound {
 		a.Default = true
 	}
 	t.SaveAddress(&a)
@@ -431,7 +448,7 @@ type MailFilter struct{ API, Tenant, To, Kind string }
 // Mail lists the mail matching f, oldest first.
 func (t *Tx) Mail(f MailFilter) []*store.Message {
 	var out []*store.Message
-	for _, m := range all[store.Message](t, store.Mail, "id") {
+	for _, m := range all[store.Message](t, store.Mail, store.ByID) {
 		if (f.API == "" || f.API == m.API) && (f.Tenant == "" || f.Tenant == m.Tenant) &&
 			(f.To == "" || strings.EqualFold(f.To, m.To)) && (f.Kind == "" || f.Kind == m.Kind) {
 			out = append(out, m)
@@ -442,7 +459,7 @@ func (t *Tx) Mail(f MailFilter) []*store.Message {
 
 // ClearMail deletes all mail.
 func (t *Tx) ClearMail() {
-	if _, err := t.txn.DeleteAll(store.Mail, "id"); err != nil {
+	if _, err := t.txn.DeleteAll(store.Mail, store.ByID); err != nil {
 		panic("identity: clear mail: " + err.Error())
 	}
 	t.setMailCount(0)

@@ -94,7 +94,53 @@ func (f *Face) sign(u *store.Customer, now, lastLogin time.Time) (string, error)
 		at := lastLogin.UTC().Format(lastLoginLayout)
 		c.LastLoginAt = &at
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodRS256, c).SignedString(f.key())
+	return signatures.sign(jwt.NewWithClaims(jwt.SigningMethodRS256, c), f.key())
+}
+
+// signatures remembers the JWTs signed last. RS256 (PKCS #1 v1.5) is
+// deterministic, so a token signed again is the same token: a burst of
+// logins of one user within a second (iat and lastLoginAt are in seconds)
+// signs once instead of once each, an RSA signature being most of the cost
+// of a login with --password-hash fast.
+var signatures = &signatureMemo{memo: map[signatureKey]string{}}
+
+// maxSignatures bounds the memo; when full it starts over.
+const maxSignatures = 4096
+
+type signatureKey struct {
+	key     *rsa.PrivateKey
+	signing string // the token's header and claims
+}
+
+type signatureMemo struct {
+	mu   sync.Mutex
+	memo map[signatureKey]string
+}
+
+func (m *signatureMemo) sign(t *jwt.Token, key *rsa.PrivateKey) (string, error) {
+	signing, err := t.SigningString()
+	if err != nil {
+		return "", err
+	}
+	k := signatureKey{key: key, signing: signing}
+	m.mu.Lock()
+	token, ok := m.memo[k]
+	m.mu.Unlock()
+	if ok {
+		return token, nil
+	}
+	sig, err := t.Method.Sign(signing, key)
+	if err != nil {
+		return "", err
+	}
+	token = signing + "." + t.EncodeSegment(sig)
+	m.mu.Lock()
+	if len(m.memo) >= maxSignatures {
+		clear(m.memo)
+	}
+	m.memo[k] = token
+	m.mu.Unlock()
+	return token, nil
 }
 
 // username is the username of a user in the service: an admin's own, a

@@ -20,6 +20,17 @@ const (
 	Counters  = "counters"
 )
 
+// Index names. Every table has ByID, its primary key; go-memdb answers
+// ByIDPrefix (ByID + "_prefix") on string keys too.
+const (
+	ByID        = "id"
+	ByIDPrefix  = ByID + "_prefix"
+	ByAPINumber = "api_number" // customers: API, number
+	ByEmail     = "email"      // accounts: API, tenant, lower-cased e-mail (unique)
+	ByCustomer  = "customer"   // accounts, addresses, tokens, codes: customer id
+	ByExpires   = "expires"    // tokens, codes: expiry, earliest first
+)
+
 func str(field string) memdb.Indexer { return &memdb.StringFieldIndex{Field: field} }
 
 func index(name string, unique, allowMissing bool, idx memdb.Indexer) *memdb.IndexSchema {
@@ -34,48 +45,53 @@ func table(name string, indexes ...*memdb.IndexSchema) *memdb.TableSchema {
 	return t
 }
 
-// byTenant indexes records by face and tenant; with a trailing field it is a
+// tenantKey indexes records by face and tenant; with a trailing field it is a
 // natural key within the tenant.
-func byTenant(extra ...memdb.Indexer) memdb.Indexer {
+func tenantKey(extra ...memdb.Indexer) memdb.Indexer {
 	return &memdb.CompoundIndex{Indexes: append([]memdb.Indexer{str("API"), str("Tenant")}, extra...)}
 }
 
+// A customer's id is "<api>/<tenant>/<number>": the id index answers the
+// lookups by number in a tenant, and its prefix form the tenant's customers,
+// without two more index trees (each entry of a go-memdb index costs some
+// 300 bytes: nodes, leaves and their change channels).
 var schema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 	Customers: table(Customers,
-		index("id", true, false, str("ID")),
-		index("number", true, false, byTenant(str("Number"))),
-		index("tenant", false, false, byTenant()),
-		index("api_number", false, false, &memdb.CompoundIndex{Indexes: []memdb.Indexer{str("API"), str("Number")}}),
+		index(ByID, true, false, str("ID")),
+		index(ByAPINumber, false, false, &memdb.CompoundIndex{Indexes: []memdb.Indexer{str("API"), str("Number")}}),
 	),
 	Accounts: table(Accounts,
-		index("id", true, false, str("ID")),
-		index("email", true, false, byTenant(&memdb.StringFieldIndex{Field: "Email", Lowercase: true})),
-		index("customer", false, false, str("CustomerID")),
+		index(ByID, true, false, str("ID")),
+		index(ByEmail, true, false, tenantKey(&memdb.StringFieldIndex{Field: "Email", Lowercase: true})),
+		index(ByCustomer, false, false, str("CustomerID")),
 	),
 	Addresses: table(Addresses,
-		index("id", true, false, str("ID")),
-		index("customer", false, false, str("CustomerID")),
+		index(ByID, true, false, str("ID")),
+		index(ByCustomer, false, false, str("CustomerID")),
 	),
 	Tokens: table(Tokens,
-		index("id", true, false, str("Value")),
-		index("customer", false, true, str("CustomerID")),
-		index("expires", false, false, &timeIndex{Field: "Expires"}),
+		index(ByID, true, false, str("Value")),
+		index(ByCustomer, false, true, str("CustomerID")),
+		index(ByExpires, false, false, &timeIndex{Field: "Expires"}),
 	),
 	Codes: table(Codes,
-		index("id", true, false, str("Value")),
-		index("customer", false, true, str("CustomerID")),
-		index("expires", false, false, &timeIndex{Field: "Expires"}),
+		index(ByID, true, false, str("Value")),
+		index(ByCustomer, false, true, str("CustomerID")),
+		index(ByExpires, false, false, &timeIndex{Field: "Expires"}),
 	),
 	Mail: table(Mail,
-		index("id", true, false, &memdb.UintFieldIndex{Field: "Seq"}),
+		index(ByID, true, false, &memdb.UintFieldIndex{Field: "Seq"}),
 	),
 	Tenants: table(Tenants,
-		index("id", true, false, str("ID")),
+		index(ByID, true, false, str("ID")),
 	),
 	Counters: table(Counters,
-		index("id", true, false, str("Name")),
+		index(ByID, true, false, str("Name")),
 	),
 }}
+
+// Schema returns the database's schema, for tests and tools: read-only.
+func Schema() *memdb.DBSchema { return schema }
 
 // DB is the live database plus the baseline that Reset returns to.
 type DB struct {
