@@ -14,19 +14,25 @@ BENCH_ROUNDS ?= 5
 # seed and state documents are large).
 FUZZMINTIME ?= 2s
 
-.PHONY: help run build test lint fuzz bench bench-go bench-load tools conform-vendorlike
+.PHONY: help run build test test-short lint fuzz bench bench-go bench-load tools conform-vendorlike
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: ## start the mock with the demo personas (override ADDR=host:port, SEED=n)
-	$(GO) run ./cmd/doppel serve --addr $(ADDR) --seed $(SEED)
+run: build ## build bin/doppel, then start the mock with the demo personas (override ADDR=host:port, SEED=n)
+	$(BIN)/doppel serve --addr $(ADDR) --seed $(SEED)
 
+# -v names each package as it compiles: nothing once the build cache is warm,
+# a minute or more of names on a fresh machine instead of silence.
 build: ## build bin/doppel
-	$(GO) build -o $(BIN)/doppel ./cmd/doppel
+	@echo "building $(BIN)/doppel (on a fresh machine the dependencies compile first, a minute or more: each package is named as it compiles)"
+	@$(GO) build -v -o $(BIN)/doppel ./cmd/doppel
 
-test: ## run every test with the race detector, the conformance suite against the in-process mock included
+test: ## run every test with the race detector, the conformance suite against the in-process mock included (what CI runs)
 	$(GO) test -race -count=1 ./...
+
+test-short: ## the inner loop: every test but the slow end-to-end ones, without the race detector
+	$(GO) test -short ./...
 
 fuzz: ## run every fuzz target for FUZZTIME (10s) each; e.g. make fuzz FUZZTIME=10m
 	scripts/fuzz.sh $(FUZZTIME) $(FUZZMINTIME)

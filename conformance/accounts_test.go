@@ -49,6 +49,8 @@ func refusing(t *testing.T, base string) string {
 // refusals differ from doppel's in status, body and headers; the
 // differences are findings of doppel's choices, not failures.
 func TestAccountsScenariosLeaveRefusalsToGreedbag(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "every Customer Accounts scenario again, behind other refusals")
 	base := mock(t)
 	target := conformance.DoppelTarget(refusing(t, base))
 	target.Mailbox = conformance.DoppelMailbox{BaseURL: base}
@@ -111,6 +113,8 @@ func greedbagPool(t *testing.T, base string) []conformance.Account {
 // accounts); only those that move doppel's clock or seed another retailer
 // are skipped.
 func TestAccountsWithoutAdmin(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "every Customer Accounts scenario twice again, without the admin API")
 	base := mock(t)
 	for run := 1; run <= 2; run++ {
 		target := withoutAdmin(base, greedbagPool(t, base)...)

@@ -46,6 +46,7 @@ func loginScenario(labels []string, steps ...Step) Scenario {
 // vendor documents; what doppel's contract, a doppel-choice check or a
 // status doppel chose pins beyond it is a finding.
 func TestVendorBarAndDoppelsChoices(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		status   int
@@ -89,6 +90,7 @@ func TestVendorBarAndDoppelsChoices(t *testing.T) {
 // TestDoppelChoiceScenarios must say SHOULD: a doppel-choice scenario
 // pins what the vendor does not document.
 func TestDoppelChoiceScenariosSaySHOULD(t *testing.T) {
+	t.Parallel()
 	s := loginScenario([]string{DoppelChoice}, login())
 	require.NoError(t, s.Validate())
 	s.Description = "A login MUST answer so."

@@ -24,6 +24,7 @@ import (
 //	DOPPEL_TARGET=http://127.0.0.1:4010 go test ./conformance
 //	DOPPEL_TARGET_FILE=target.yaml go run github.com/onsi/ginkgo/v2/ginkgo -p ./conformance
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "doppel conformance")
 }

@@ -65,6 +65,7 @@ func scenario(t *testing.T, id string) scenarios.Scenario {
 // TestDeviationsFail shows that the suite catches a target that strays from
 // the contract or from a scenario, and names the evidence.
 func TestDeviationsFail(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, scenario, match string
 		change                func(int, []byte) (int, []byte)
@@ -116,6 +117,7 @@ func TestDeviationsFail(t *testing.T) {
 
 // TestUntamperedTargetPasses is the control of TestDeviationsFail.
 func TestUntamperedTargetPasses(t *testing.T) {
+	t.Parallel()
 	target := tamper(t, "/nothing", nil)
 	for _, id := range []string{"EMP-AUTH-001", "EMP-AUTH-005", "EMP-PROF-002", "EMP-ADDR-001", "EMP-CRED-001"} {
 		_, err := target.Run(context.Background(), scenario(t, id))

@@ -76,6 +76,7 @@ var leaky = Scenario{ID: "EMP-AUTH-999", Description: "After a logout the token 
 // every step up to it, bodies as received, a runnable curl line, and no
 // secret seen in the run.
 func TestEvidenceShowsTheTrailAndHidesSecrets(t *testing.T) {
+	t.Parallel()
 	var last http.Request
 	target := leakyTarget(t, &last)
 	_, err := target.Run(context.Background(), leaky)
@@ -106,6 +107,7 @@ func TestEvidenceShowsTheTrailAndHidesSecrets(t *testing.T) {
 // "other" is not redacted wherever it appears, or "another" would read
 // "an[redacted]".
 func TestShortValuesSeenStayVisible(t *testing.T) {
+	t.Parallel()
 	var last http.Request
 	target := leakyTarget(t, &last)
 	s := leaky

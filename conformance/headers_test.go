@@ -20,6 +20,7 @@ import (
 // to the API but none to doppel's admin API; a step's own value wins, and a
 // value that expands to "" sends no header.
 func TestAPIHeadersGoWithEveryVendorRequest(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var got []string
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

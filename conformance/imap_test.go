@@ -118,6 +118,7 @@ func appendMail(t *testing.T, addr, username string, msgs ...string) {
 // TestIMAPMailbox reads doppel's mail and another sender's from a real
 // IMAP server, as the Mailpit adapter does.
 func TestIMAPMailbox(t *testing.T) {
+	t.Parallel()
 	addr := dovecot(t)
 	appendMail(t, addr, "qa",
 		"To: Ann <Ann@Example.com>\nSubject: Reset\nX-Doppel-Kind: password_reset\nX-Doppel-Api: emporix\nX-Doppel-Tenant: acme\nX-Doppel-Token: tok1\nX-Doppel-Link: https://x/?token=tok1\n\nReset.\n",
@@ -147,6 +148,7 @@ func TestIMAPMailbox(t *testing.T) {
 }
 
 func TestIMAPTargetFile(t *testing.T) {
+	t.Parallel()
 	tf, secrets, err := conformance.LoadTargetFile(write(t, "t.yaml", "mailbox: {adapter: imap, url: 'imaps://mail.example.com', username: qa, password: '${IMAP_PASSWORD}'}\n"+
 		"apis:\n  emporix: {baseURL: http://x, tenant: a, clientId: b}\n"), nil, env(map[string]string{"IMAP_PASSWORD": "s3cret-imap"}))
 	require.NoError(t, err)

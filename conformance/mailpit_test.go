@@ -59,6 +59,7 @@ func fakeMailpit(t *testing.T) *httptest.Server {
 }
 
 func TestMailpitMailbox(t *testing.T) {
+	t.Parallel()
 	ts := fakeMailpit(t)
 	mb := conformance.MailpitMailbox{URL: ts.URL, Kinds: map[string]conformance.MailKind{
 		"password_reset": {Subject: "^Reset your password$", Token: `code: ([A-Z0-9]+)`},

@@ -36,6 +36,8 @@ var officialSpec = filepath.Join("..", "..", "shared", "reference", "emporix-cus
 // request that is not marked, and on a marked one the spec accepts (a stale
 // mark would hide the next real offence).
 func TestRequestsMatchTheOfficialSpec(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "every Emporix scenario again, against the official spec")
 	raw, err := os.ReadFile(officialSpec)
 	if os.IsNotExist(err) {
 		t.Skipf("needs Emporix's official spec at %s (CI has shared/ beside the project)", officialSpec)

@@ -69,12 +69,22 @@ var (
 )
 
 func TestProvidedScenariosAreWellFormed(t *testing.T) {
+	t.Parallel()
 	require.NoError(t, CheckAll([]Scenario{accProvided, accPending, accActivated, accUsedUp, accResetMail, olProvided, empProvided}))
 	bad := Scenario{ID: "ACC-AUTH-901", Description: "X MUST hold.", Labels: []string{"accounts"}, Emails: []string{"email"},
 		Steps: []Step{Provide(Customer{Email: "email", Password: "pw"}), Provide(Customer{Email: "other", Pending: true, Password: "pw2"})}}
 	err := bad.Validate()
 	assert.ErrorContains(t, err, `variable "email" is bound already`)
 	assert.ErrorContains(t, err, "has a password variable unless it is pending")
+}
+
+// skipShort skips a slow test under -short (make test-short); make test
+// runs it.
+func skipShort(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: %s runs in make test", what)
+	}
 }
 
 // mock starts doppel in-process, seeded for the suite.
@@ -121,6 +131,7 @@ func exchanged(r *conformance.Run) string {
 // TestProvisioningRoutes: a scenario asking for a customer gets one by the
 // best route the target has, or is skipped saying why none works.
 func TestProvisioningRoutes(t *testing.T) {
+	t.Parallel()
 	base := mock(t)
 	seed(t, base, `{"accounts":{"retailers":[{"origins":["https://conformance.doppel.test"],"customers":[{"email":"pool1@example.com","password":"Pool-1!pw","name":"P","status":"active"}]}]}}`)
 
@@ -170,6 +181,7 @@ func lastMail(t *testing.T, base, kind, to string) conformance.Mail {
 // customers come from the target file's accounts of the kind each scenario
 // needs, and the mail an account got before the run does not count.
 func TestAccountsPool(t *testing.T) {
+	t.Parallel()
 	base := mock(t)
 	seed(t, base, `{"accounts":{"retailers":[{"origins":["https://conformance.doppel.test"],"customers":[
 		{"email":"keep@example.com","password":"Keep-1!pw","status":"active"},
@@ -227,6 +239,7 @@ func TestAccountsPool(t *testing.T) {
 // mailed temporary password and changes it to the scenario's; on store
 // DEFAULT through Open Loyalty 3.x's paths without a store code.
 func TestOpenLoyaltyRegistrationRoute(t *testing.T) {
+	t.Parallel()
 	base := mock(t)
 	for _, store := range []string{"conformance", "DEFAULT"} {
 		t.Run(store, func(t *testing.T) {
@@ -268,6 +281,7 @@ var olUsers = Scenario{ID: "OL-AUTH-901", Description: "Provided users MUST log 
 // target's admin registers a seller of the target's point of sale, and a
 // customer with a phone number into another store.
 func TestOpenLoyaltySellerAndPhoneRoutes(t *testing.T) {
+	t.Parallel()
 	base := mock(t)
 	target := withoutAdmin(base)
 	target.Capabilities = append(target.Capabilities, MultiTenant)
@@ -299,6 +313,8 @@ func TestOpenLoyaltySellerAndPhoneRoutes(t *testing.T) {
 // second store, mode full: all but the four that need doppel's admin API
 // (its clock, admins with permissions) run, and pass, without calling it.
 func TestOpenLoyaltyWithoutAdmin(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "every Open Loyalty scenario again, without the admin API")
 	base := mock(t)
 	target := withoutAdmin(base)
 	target.Capabilities = append(target.Capabilities, MultiTenant, Destructive)

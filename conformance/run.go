@@ -401,7 +401,7 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 		wait = r.target.QuietWait
 	}
 	deadline := time.Now().Add(wait)
-	for {
+	for poll := 20 * time.Millisecond; ; poll = min(2*poll, 200*time.Millisecond) { // a local mailbox has it at once, a mail server soon after
 		readCtx, cancel := context.WithTimeout(ctx, r.target.timeout())
 		got, err := r.target.Mailbox.Messages(readCtx, f)
 		cancel()
@@ -437,7 +437,7 @@ func (r *Run) mail(ctx context.Context, m *scenarios.MailQuery) (*Mail, error) {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(poll):
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 // fails the step at the request timeout, naming the step, the URL and the
 // timeout, with the trail as evidence.
 func TestAHangingTargetFailsEachStepAtTheTimeout(t *testing.T) {
+	t.Parallel()
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer hang.Close()
 	target := &conformance.Target{Timeout: 200 * time.Millisecond, APIs: map[string]conformance.Endpoint{"emporix": {BaseURL: hang.URL,
@@ -41,6 +42,7 @@ func freeURL(t *testing.T) string {
 }
 
 func TestReachableNamesEachURLThatDoesNotAnswer(t *testing.T) {
+	t.Parallel()
 	up := httptest.NewServer(http.NotFoundHandler()) // any answer will do
 	defer up.Close()
 	down := freeURL(t)
@@ -62,6 +64,7 @@ func TestReachableNamesEachURLThatDoesNotAnswer(t *testing.T) {
 
 // TestUnknownModesAreRefused wherever the mode comes from.
 func TestUnknownModesAreRefused(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"quick", "safe", "full"} {
 		assert.NoError(t, conformance.CheckMode(mode))
 	}
@@ -74,6 +77,7 @@ func TestUnknownModesAreRefused(t *testing.T) {
 }
 
 func TestTargetFileTimeout(t *testing.T) {
+	t.Parallel()
 	tf, _, err := conformance.LoadTargetFile(write(t, "t.yaml", "timeout: 3s\napis:\n  emporix: {baseURL: http://x, tenant: a, clientId: b}\n"), nil, env(nil))
 	require.NoError(t, err)
 	assert.Equal(t, 3*time.Second, tf.Target(nil).Timeout)

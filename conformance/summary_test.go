@@ -25,6 +25,7 @@ func entry(name, value string) types.ReportEntry {
 // failures with their evidence, the scenarios that differ from doppel's
 // choices, the findings of doppel's contract, deviations and skips.
 func TestSummaryGolden(t *testing.T) {
+	t.Parallel()
 	target := &conformance.Target{Name: "acme staging", Mode: conformance.ModeSafe, Timeout: 5 * time.Second,
 		Filters: []string{`--label "emporix || accounts"`},
 		APIs:    map[string]conformance.Endpoint{"emporix": {BaseURL: "https://api.acme.example"}, "accounts": {BaseURL: "https://accounts.acme.example"}}}

@@ -22,6 +22,7 @@ func write(t *testing.T, name, text string) string {
 func env(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
 
 func TestLoadTargetFile(t *testing.T) {
+	t.Parallel()
 	p := write(t, "t.yaml", `name: staging
 mode: quick
 capabilities: [multi-tenant]
@@ -51,6 +52,7 @@ apis:
 
 // TestLoadTargetFileSaysWhatIsWrong pins the messages for each mistake.
 func TestLoadTargetFileSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, text string
 		overrides  []string
@@ -86,6 +88,7 @@ func TestLoadTargetFileSaysWhatIsWrong(t *testing.T) {
 }
 
 func TestDoppelTargetFileDefaultsItsVariables(t *testing.T) {
+	t.Parallel()
 	tf, _, err := conformance.LoadTargetFile(write(t, "t.yaml",
 		"doppel: true\napis:\n  emporix: {baseURL: http://127.0.0.1:4010}\n  accounts: {baseURL: http://127.0.0.1:4010}\n"), nil, env(nil))
 	require.NoError(t, err)
@@ -100,6 +103,7 @@ func TestDoppelTargetFileDefaultsItsVariables(t *testing.T) {
 // double opt-in on; the scenarios that use it are skipped, with the reason,
 // where it names none, and a doppel deployment has one.
 func TestEmporixOptInTenantIsOptional(t *testing.T) {
+	t.Parallel()
 	optIn := func() scenarios.Scenario {
 		for _, s := range scenarios.All() {
 			if s.Uses(scenarios.VarOptInTenant) && !s.Has(scenarios.NeedsAdmin) {
@@ -128,6 +132,7 @@ func TestEmporixOptInTenantIsOptional(t *testing.T) {
 // TestAccountsTargetNeedsAnOrigin: a Greedbag deployment tells its
 // retailers apart by Origin, so the target file names the retailer's.
 func TestAccountsTargetNeedsAnOrigin(t *testing.T) {
+	t.Parallel()
 	_, _, err := conformance.LoadTargetFile(write(t, "t.yaml",
 		"apis:\n  accounts: {baseURL: https://api.greedbag.com, accountEmail: a@example.com, accountPassword: p}\n"), nil, env(nil))
 	require.ErrorContains(t, err, "apis.accounts.origin: required")
@@ -137,6 +142,7 @@ func TestAccountsTargetNeedsAnOrigin(t *testing.T) {
 // pending accounts; a pending one carries its activation's identifier and
 // secret (an ${ENV} secret) instead of a password.
 func TestAccountsPoolInTheTargetFile(t *testing.T) {
+	t.Parallel()
 	head := "apis:\n  accounts:\n    {baseURL: https://api.greedbag.com, origin: https://acme.greedbag.com, accountEmail: a@example.com, accountPassword: p,\n     customers: "
 	tf, secrets, err := conformance.LoadTargetFile(write(t, "t.yaml", head+`[{email: r@example.com, password: rp},
        {email: d@example.com, password: dp, disposable: true},
@@ -163,6 +169,7 @@ func TestAccountsPoolInTheTargetFile(t *testing.T) {
 }
 
 func TestLoadDeviations(t *testing.T) {
+	t.Parallel()
 	list := scenarios.All()
 	got, err := conformance.LoadDeviations(write(t, "d.yaml", "deviations:\n  - {id: EMP-AUTH-003, reason: refresh tokens are reusable}\n"), list)
 	require.NoError(t, err)

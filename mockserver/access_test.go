@@ -30,6 +30,7 @@ const mockHost = "127.0.0.1:4010"
 // TestVendorCORS: the faces let a page of any origin call them, without
 // credentials — they take bearer tokens, never cookies.
 func TestVendorCORS(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	for _, origin := range []string{"http://localhost:3000", "https://shop.example", "null"} {
 		w := h.raw("OPTIONS", "/customer/acme/login", mockHost, "", "Origin", origin,
@@ -51,6 +52,7 @@ func TestVendorCORS(t *testing.T) {
 // localhost, a sandboxed frame ("null"), a hostile site — reads or changes
 // the admin API, unless --admin-origin names it.
 func TestAdminRefusesOtherOrigins(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Origins: []string{"http://localhost:5173"}}})
 	before := h.state()
 	tests := []struct {
@@ -83,6 +85,7 @@ func TestAdminRefusesOtherOrigins(t *testing.T) {
 // header no form can set, so a cross-site form cannot post to the admin API
 // even where a browser sends no Origin.
 func TestAdminRefusesWhatAFormCanSend(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas()})
 	before := h.state()
 	for _, tt := range []struct{ method, path, body, contentType string }{
@@ -107,6 +110,7 @@ func TestAdminRefusesWhatAFormCanSend(t *testing.T) {
 // TestAdminChecksTheHost: a Host header naming another machine — what a
 // DNS-rebinding page sends — is refused.
 func TestAdminChecksTheHost(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Admin: mockserver.AdminOptions{Hosts: []string{"doppel.internal"}}})
 	for host, status := range map[string]int{
 		"127.0.0.1:4010": http.StatusOK, "localhost:4010": http.StatusOK, "LOCALHOST": http.StatusOK,
@@ -124,6 +128,7 @@ func TestAdminChecksTheHost(t *testing.T) {
 // TestAdminToken: with a token, every admin call needs it but health and
 // the dashboard's own files.
 func TestAdminToken(t *testing.T) {
+	t.Parallel()
 	const token = "0123456789abcdef"
 	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Token: token}})
 	for _, tt := range []struct {
@@ -154,6 +159,7 @@ func TestAdminToken(t *testing.T) {
 // is reachable — every /__doppel/ path is a plain 404 — and the
 // X-Doppel-Fault header is an unknown header like any other.
 func TestAdminOff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Off: true}})
 	notFound := h.raw("GET", "/nothing-here", mockHost, "")
 	for _, path := range []string{"/__doppel/", "/__doppel/health", "/__doppel/state", "/__doppel/mailbox",

@@ -14,6 +14,7 @@ import (
 // a 4xx with the face's error body, valid against the contract, never a 5xx,
 // and nothing changed. Run with -update to accept changes.
 func TestAccountsErrorDialect(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	require.Equal(t, http.StatusNoContent, h.do("POST", "/__doppel/seed",
 		`{"accounts":{"retailers":[{"name":"shop","origins":["https://shop.example"]}]}}`).Code)

@@ -61,6 +61,7 @@ func (h *harness) loginAt(origin, email, password string) string {
 // the retailer; none names the default one; an origin of no retailer is a
 // 403 whatever else the request holds.
 func TestAccountsOriginPicksTheRetailer(t *testing.T) {
+	t.Parallel()
 	h := retailersHarness(t)
 	tests := []struct {
 		name, origin, email, password string
@@ -96,6 +97,7 @@ func TestAccountsOriginPicksTheRetailer(t *testing.T) {
 // TestAccountsRetailersAreApart: a retailer's tokens and codes work at that
 // retailer only.
 func TestAccountsRetailersAreApart(t *testing.T) {
+	t.Parallel()
 	h := retailersHarness(t)
 	token := h.loginAt(shopOrigin, "ann@example.com", "shop-secret")
 	for origin, status := range map[string]int{shopOrigin: 200, "http://localhost:3000": 200, otherOrigin: 401, "": 401} {
@@ -144,6 +146,7 @@ func TestAccountsRetailersAreApart(t *testing.T) {
 // a request from an unknown origin is a 403 even without a token or with a
 // bad body, and changes nothing.
 func TestAccountsUnknownOriginChangesNothing(t *testing.T) {
+	t.Parallel()
 	h := retailersHarness(t)
 	token := h.loginAt(shopOrigin, "ann@example.com", "shop-secret")
 	before := h.do("GET", "/__doppel/state", nil).Body.String()
@@ -167,6 +170,7 @@ func TestAccountsUnknownOriginChangesNothing(t *testing.T) {
 // retailer's own application: a path resolves against the request's origin,
 // a URL must be on one of the retailer's origins; the code goes in the path.
 func TestAccountsResetURIMustBeTheRetailers(t *testing.T) {
+	t.Parallel()
 	h := retailersHarness(t)
 	tests := []struct{ origin, uri, link string }{
 		{shopOrigin, "/account/reset", "https://shop.example/account/reset/{code}?email=ann%40example.com"},
@@ -197,6 +201,7 @@ func TestAccountsResetURIMustBeTheRetailers(t *testing.T) {
 // registered origin succeeds, and the 403 of an unknown origin is readable
 // by the page (CORS headers on it).
 func TestAccountsPreflightOfARetailer(t *testing.T) {
+	t.Parallel()
 	h := retailersHarness(t)
 	w := h.do("OPTIONS", "/customers/login", nil, "Origin", "http://localhost:3000",
 		"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type")
@@ -208,6 +213,7 @@ func TestAccountsPreflightOfARetailer(t *testing.T) {
 }
 
 func TestAccountsSeedRetailers(t *testing.T) {
+	t.Parallel()
 	h := retailersHarness(t)
 	bad := []struct{ name, doc, reason string }{
 		{"not an origin", `{"accounts":{"retailers":[{"name":"x","origins":["shop.example"]}]}}`, `origin "shop.example" is not an http(s) origin`},

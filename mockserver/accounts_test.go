@@ -101,6 +101,7 @@ func (h *harness) lastMail(kind, to string) map[string]any {
 }
 
 func TestAccountsActivationThenLogin(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	assert.Equal(t, http.StatusUnauthorized, h.loginStatus("pat@example.com", "any"), "a pending account cannot log in")
 
@@ -132,6 +133,7 @@ func TestAccountsActivationThenLogin(t *testing.T) {
 }
 
 func TestAccountsAuthorizationForms(t *testing.T) {
+	t.Parallel()
 	h, clock := accountsHarness(t)
 	token := h.accountsLogin("ann@example.com", "secret")
 	tests := []struct {
@@ -162,6 +164,7 @@ func TestAccountsAuthorizationForms(t *testing.T) {
 }
 
 func TestAccountsCustomerResponseShape(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	w := h.call("GET", "/customers/self", nil, h.accountsLogin("ann@example.com", "secret"))
 	require.Equal(t, http.StatusOK, w.Code)
@@ -179,6 +182,7 @@ func TestAccountsCustomerResponseShape(t *testing.T) {
 }
 
 func TestAccountsPatchSelf(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	token := h.accountsLogin("ann@example.com", "secret")
 	full := map[string]any{"name": "Ann B", "address": "1 Main St", "address_town": "Springfield",
@@ -225,6 +229,7 @@ func TestAccountsPatchSelf(t *testing.T) {
 }
 
 func TestAccountsEmailChange(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	token := h.accountsLogin("ann@example.com", "secret")
 	want(t, h.call("PATCH", "/customers/self", map[string]any{"email": "pat@example.com"}, token), http.StatusConflict, "email_taken")
@@ -254,6 +259,7 @@ func TestAccountsEmailChange(t *testing.T) {
 }
 
 func TestAccountsEmailTakenBeforeConfirmation(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	token := h.accountsLogin("ann@example.com", "secret")
 	want(t, h.call("PATCH", "/customers/self", map[string]any{"email": "new@example.com"}, token), http.StatusOK, "")
@@ -266,6 +272,7 @@ func TestAccountsEmailTakenBeforeConfirmation(t *testing.T) {
 }
 
 func TestAccountsPasswordReset(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	reset := func(email string) {
 		t.Helper()
@@ -314,6 +321,7 @@ func TestAccountsPasswordReset(t *testing.T) {
 // TestAccountsCodesExpire: every code works until its lifetime is over,
 // and not after.
 func TestAccountsCodesExpire(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		ttl   time.Duration
@@ -350,6 +358,7 @@ func TestAccountsCodesExpire(t *testing.T) {
 // TestAccountsSeededActivationLasts: a seeded state works whenever it is
 // loaded, so the activation secret of a seeded pending customer lasts.
 func TestAccountsSeededActivationLasts(t *testing.T) {
+	t.Parallel()
 	h, clock := accountsHarness(t)
 	m := h.lastMail("activation", "pat@example.com")
 	assert.Equal(t, fixtures.Epoch.Format(time.RFC3339), m["sentAt"], "seeded mail is dated at the epoch")
@@ -359,6 +368,7 @@ func TestAccountsSeededActivationLasts(t *testing.T) {
 }
 
 func TestAccountsDeleteLocksOut(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	token := h.accountsLogin("ann@example.com", "secret")
 	other := h.accountsLogin("ann@example.com", "secret")
@@ -378,6 +388,7 @@ func TestAccountsDeleteLocksOut(t *testing.T) {
 }
 
 func TestAccountsSeed(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	bad := []struct{ name, doc, reason string }{
 		{"unknown key", `{"accounts":{"customers":[{"email":"a@example.com","passwrd":"x"}]}}`, "passwrd"},
@@ -404,6 +415,7 @@ func TestAccountsSeed(t *testing.T) {
 }
 
 func TestAccountsPersonas(t *testing.T) {
+	t.Parallel()
 	doc := fixtures.Personas()
 	h := newHarness(t, mockserver.Options{Seed: doc})
 	require.Len(t, doc.Accounts.Customers, 2)
@@ -435,6 +447,7 @@ func TestAccountsPersonas(t *testing.T) {
 }
 
 func TestAccountsRoutes(t *testing.T) {
+	t.Parallel()
 	h, _ := accountsHarness(t)
 	w := h.do("PUT", "/customers/self", nil)
 	want(t, w, http.StatusMethodNotAllowed, "method_not_allowed")

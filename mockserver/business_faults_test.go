@@ -16,6 +16,7 @@ func (f opsFace) loginURL() string {
 }
 
 func TestLockedLoginIsRefusedInEachFacesDialect(t *testing.T) {
+	t.Parallel()
 	for _, f := range opsFaces {
 		t.Run(f.api, func(t *testing.T) {
 			h := newOpsHarness(t, mockserver.Options{})
@@ -44,6 +45,7 @@ func TestLockedLoginIsRefusedInEachFacesDialect(t *testing.T) {
 }
 
 func TestNextLoginsFailInEachFace(t *testing.T) {
+	t.Parallel()
 	for _, f := range opsFaces {
 		t.Run(f.api, func(t *testing.T) {
 			h := newOpsHarness(t, mockserver.Options{})
@@ -59,6 +61,7 @@ func TestNextLoginsFailInEachFace(t *testing.T) {
 }
 
 func TestExpireTokensInEachFace(t *testing.T) {
+	t.Parallel()
 	for _, f := range opsFaces {
 		t.Run(f.api, func(t *testing.T) {
 			h := newOpsHarness(t, mockserver.Options{})
@@ -78,6 +81,7 @@ func TestExpireTokensInEachFace(t *testing.T) {
 }
 
 func TestExpireTokensCanKeepTheRefreshTokens(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	login := decode[map[string]any](t, opsFaces[0].login(h, annPassword))
 	access, refresh := login["access_token"].(string), login["refresh_token"].(string)
@@ -98,6 +102,7 @@ func TestExpireTokensCanKeepTheRefreshTokens(t *testing.T) {
 }
 
 func TestBusinessFaultsAdminErrors(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	url := opsFaces[0].loginURL()
 	tests := []struct {
@@ -131,6 +136,7 @@ func TestBusinessFaultsAdminErrors(t *testing.T) {
 }
 
 func TestDeletingFaultsClearsRulesAndLogins(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	h.addFault(`{"status":500}`)
 	for _, f := range opsFaces {

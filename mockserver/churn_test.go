@@ -107,6 +107,8 @@ func bearerHeader(token string) []string { return []string{"Authorization", "Bea
 // TestEmporixChurn: racing sign-ups, versioned and unversioned profile
 // writes, addresses and their default, logouts, password changes and resets.
 func TestEmporixChurn(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "50 concurrent clients for 1.5 s")
 	srv, err := mockserver.New(mockserver.Options{})
 	require.NoError(t, err)
 	c := churner{t, srv}
@@ -266,6 +268,8 @@ func TestEmporixChurn(t *testing.T) {
 // TestOpenLoyaltyChurn: logins, refreshes, revokes, password changes and
 // resets of many customers (and admins, who alone may revoke) at once.
 func TestOpenLoyaltyChurn(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "50 concurrent clients for 1.5 s")
 	doc := &fixtures.Document{OpenLoyalty: &fixtures.OpenLoyalty{Stores: map[string]fixtures.OpenLoyaltyStore{"CHURN": {}}}}
 	store := doc.OpenLoyalty.Stores["CHURN"]
 	for i := range churnClients {
@@ -354,6 +358,8 @@ func TestOpenLoyaltyChurn(t *testing.T) {
 // changes hands as its holders move on), resets and deletions of many
 // customers at once.
 func TestAccountsChurn(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "50 concurrent clients for 1.5 s")
 	doc := &fixtures.Document{Accounts: &fixtures.Accounts{}}
 	for i := range churnClients {
 		doc.Accounts.Customers = append(doc.Accounts.Customers, fixtures.AccountsCustomer{

@@ -16,6 +16,7 @@ import (
 // without content as one without a body, whatever Content-Type came with it
 // (axios sends a null body as an empty form; fetch an empty string as text).
 func TestEmptyBodyWithAContentTypeIsNoBody(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	anon := h.anonymous("acme")
 	olLogin := decode[map[string]string](t, opsFaces[1].login(h, annPassword))
@@ -44,6 +45,7 @@ func TestEmptyBodyWithAContentTypeIsNoBody(t *testing.T) {
 // trailing slash as the path without it, and journals it so; the other faces
 // keep exact paths.
 func TestTrailingSlashIsEmporixOnly(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	anon := "Bearer " + h.anonymous("acme")
 	w := h.do("POST", "/customer/acme/password/reset/", `{"email":"ann@example.com"}`, "Authorization", anon)
@@ -71,6 +73,7 @@ func TestTrailingSlashIsEmporixOnly(t *testing.T) {
 // token, expired too; the answer is an access token alone; refresh_token,
 // when also given, decides.
 func TestDeprecatedAnonymousRefresh(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	const base = "/customerlogin/auth/anonymous/refresh?client_id=x&hybris-tenant=acme"
 	first := decode[map[string]any](t, h.do("GET", "/customerlogin/auth/anonymous/login?client_id=x&tenant=acme", nil))
@@ -101,6 +104,7 @@ func TestDeprecatedAnonymousRefresh(t *testing.T) {
 // signed up; the tokens are in the caller's session; an expired subject
 // token and a customer pending opt-in are refused.
 func TestTokenExchange(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	exchange := func(anon, payload string, config ...string) *httptest.ResponseRecorder {
 		path := "/customer/acme/exchangeauthtoken?subjectAccessToken=" + subjectToken(payload)
@@ -147,6 +151,7 @@ func TestTokenExchange(t *testing.T) {
 // TestHybrisSessionIDContinuesTheSession: a customer token made with the
 // resumed anonymous token carries the named session.
 func TestHybrisSessionIDContinuesTheSession(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	const session = "0c8f4a52-7d1e-4b3a-9e6f-2a5b8c1d4e7f"
 	w := h.do("GET", "/customerlogin/auth/anonymous/login?client_id=x&hybris-tenant=acme&hybris-session-id="+session, nil)

@@ -27,6 +27,7 @@ func now(t *testing.T, state map[string]string) time.Time {
 }
 
 func TestClockAdvanceSetReset(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	state := decode[map[string]string](t, h.do("GET", "/__doppel/clock", nil))
 	assert.Equal(t, "0s", state["offset"])
@@ -58,6 +59,7 @@ func TestClockAdvanceSetReset(t *testing.T) {
 }
 
 func TestClockRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	tests := []struct{ body, reason string }{
 		{`{}`, `give one of {"advance":"25h"}`},
@@ -86,6 +88,7 @@ type fixedClock struct{}
 func (fixedClock) Now() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 func TestClockFixedByTheEmbedderCannotMove(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Clock: fixedClock{}})
 	w := h.do("POST", "/__doppel/clock", `{"advance":"1h"}`)
 	assert.Equal(t, http.StatusConflict, w.Code)
@@ -96,6 +99,7 @@ func TestClockFixedByTheEmbedderCannotMove(t *testing.T) {
 // TestTokensFollowTheClockInEachFace moves the default clock of
 // mockserver.New through the admin API past each face's token lifetime.
 func TestTokensFollowTheClockInEachFace(t *testing.T) {
+	t.Parallel()
 	for _, f := range opsFaces {
 		t.Run(f.api, func(t *testing.T) {
 			h := newOpsHarness(t, mockserver.Options{})
@@ -111,6 +115,7 @@ func TestTokensFollowTheClockInEachFace(t *testing.T) {
 }
 
 func TestCodesAndWindowsFollowTheClock(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 
 	// Emporix: a reset code lives an hour.

@@ -55,6 +55,8 @@ func browser(t *testing.T) context.Context {
 // through the API and sees the customer and its mail appear, then resets
 // the state from the page and sees them go.
 func TestDashboardInChromium(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "a headless Chromium")
 	tab := browser(t)
 	srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Personas()})
 	require.NoError(t, err)
@@ -167,6 +169,8 @@ func TestDashboardInChromium(t *testing.T) {
 // takes it from the address's fragment too (and drops it from there), and
 // shows when the state file cannot be written.
 func TestDashboardWithAdminToken(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "a headless Chromium")
 	tab := browser(t)
 	const token = "dashboard-s3cret-token"
 	srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Token: token}})

@@ -35,6 +35,7 @@ type customerPage struct {
 }
 
 func TestAdminCustomers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas()})
 	tok := h.customer("acme", "ann@example.com", "s3cret!")
 	w := h.do("POST", "/customer/acme/me/addresses", map[string]string{"street": "Main St", "city": "Berlin", "country": "DE"},
@@ -85,6 +86,7 @@ func TestAdminCustomers(t *testing.T) {
 }
 
 func TestAdminMailboxLimit(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	h.customer("acme", "ann@example.com", "s3cret!")
 	anon := h.anonymous("acme")
@@ -101,6 +103,7 @@ func TestAdminMailboxLimit(t *testing.T) {
 }
 
 func TestDashboardIsServed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	w := h.do("GET", "/__doppel/", nil)
 	require.Equal(t, http.StatusOK, w.Code)

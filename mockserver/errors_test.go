@@ -16,6 +16,7 @@ import (
 // TestEmporixErrorDialect pins every kind of bad input to its exact answer:
 // a 4xx in Emporix's dialect, never a 5xx. Run with -update to accept changes.
 func TestEmporixErrorDialect(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Random: rand.NewChaCha8([32]byte{})}) // stable numbers
 	anon := "Bearer " + h.anonymous("acme")
 	cust := "Bearer " + h.customer("acme", "ann@example.com", "secret")

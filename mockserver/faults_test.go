@@ -32,6 +32,7 @@ func (h *harness) faults() (rules, logins []map[string]any) {
 }
 
 func TestForcedStatusSpeaksEachFacesDialect(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	for _, f := range opsFaces {
 		t.Run(f.api, func(t *testing.T) {
@@ -46,6 +47,7 @@ func TestForcedStatusSpeaksEachFacesDialect(t *testing.T) {
 }
 
 func TestFaultRulesMatchAndExpire(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	rule := h.addFault(`{"api":"accounts","method":"post","path":"/customers/*","status":429,"count":2}`)
 	assert.Equal(t, map[string]any{"id": 1.0, "api": "accounts", "method": "POST", "path": "/customers/*",
@@ -69,6 +71,7 @@ func TestFaultRulesMatchAndExpire(t *testing.T) {
 }
 
 func TestFaultProbability(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	never := h.addFault(`{"path":"/customers/**","status":500,"probability":0}`)
 	for range 20 {
@@ -86,6 +89,7 @@ func TestFaultProbability(t *testing.T) {
 }
 
 func TestFaultLatency(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	h.addFault(`{"api":"accounts","latency":"60ms"}`)
 	start := time.Now()
@@ -104,6 +108,7 @@ func TestFaultLatency(t *testing.T) {
 }
 
 func TestFaultDropsTheConnection(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	srv := httptest.NewServer(h.srv)
 	defer srv.Close()
@@ -132,6 +137,7 @@ func TestFaultDropsTheConnection(t *testing.T) {
 }
 
 func TestFaultHeaderIsNotPartOfTheCall(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	tok := opsFaces[0].token(h)
 	w := h.do("GET", "/customer/acme/me", nil, "Authorization", "Bearer "+tok, "X-Doppel-Fault", "latency=1ms")
@@ -148,6 +154,7 @@ func TestFaultHeaderIsNotPartOfTheCall(t *testing.T) {
 }
 
 func TestFaultRulesRefuseBadInput(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	tests := []struct{ body, reason string }{
 		{`{"status":503,"colour":"red"}`, `unknown field "colour"`},
@@ -180,6 +187,7 @@ func TestFaultRulesRefuseBadInput(t *testing.T) {
 // while the journal is read and fault rules change; with -race it checks
 // that the journal, the rules and the login faults share nothing unguarded.
 func TestOperationsUnderConcurrentLoad(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{Journal: 16})
 	srv := httptest.NewServer(h.srv)
 	defer srv.Close()

@@ -38,6 +38,7 @@ func (p journalPage) paths() []string {
 }
 
 func TestJournalListsFaceRequestsNewestFirst(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	for _, f := range opsFaces {
 		f.login(h, annPassword)
@@ -73,6 +74,7 @@ func pick(m map[string]any, keys ...string) map[string]any {
 }
 
 func TestJournalFilters(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	opsFaces[0].login(h, "wrong")                                          // GET /customerlogin/… 200, then POST /customer/acme/login 401
 	h.do("GET", "/customer/beta/me", nil)                                  // GET  /customer/beta/me 401
@@ -103,6 +105,7 @@ func TestJournalFilters(t *testing.T) {
 }
 
 func TestJournalRefusesBadFilters(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	tests := []struct{ query, reason string }{
 		{"?status=4x", `status "4x" is neither a status (401) nor a class (4xx)`},
@@ -122,6 +125,7 @@ func TestJournalRefusesBadFilters(t *testing.T) {
 }
 
 func TestJournalRingIsBoundedAndClears(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{Journal: 3})
 	for _, tenant := range []string{"t01", "t02", "t03", "t04", "t05"} {
 		h.do("GET", "/customer/"+tenant+"/me", nil)
@@ -143,6 +147,7 @@ func TestJournalRingIsBoundedAndClears(t *testing.T) {
 }
 
 func TestJournalOff(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{Journal: -1})
 	opsFaces[2].login(h, annPassword)
 	page := h.journal("")
@@ -151,6 +156,7 @@ func TestJournalOff(t *testing.T) {
 }
 
 func TestJournalShowsContractViolations(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	w := h.do("POST", "/customers/login", `{"email":"ann@example.com","password":7}`)
 	require.Equal(t, http.StatusBadRequest, w.Code)
@@ -167,6 +173,7 @@ func TestJournalShowsContractViolations(t *testing.T) {
 // carry secrets in every place: bodies, headers, query and path. Volatile
 // fields (time, duration) are left out. Run with -update to accept changes.
 func TestJournalRedactsSecrets(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	anon := h.anonymous("acme")
 	tok := opsFaces[0].token(h)
@@ -202,6 +209,7 @@ func TestJournalRedactsSecrets(t *testing.T) {
 }
 
 func TestJournalClipsLongBodiesAfterRedacting(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	long := strings.Repeat("x", 10_000)
 	h.do("POST", "/customers/login", `{"password":"`+annPassword+`","email":"`+long+`@example.com"}`)

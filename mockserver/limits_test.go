@@ -23,6 +23,7 @@ func nested(depth int) string {
 // face.MaxDepth — JSON or form keys — is a 400 in the face's dialect, before
 // validation, and changes nothing; one at the limit is accepted.
 func TestDeepBodiesAreRefusedInEachDialect(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	emporix, accounts := opsFaces[0].token(h), opsFaces[2].token(h)
 	before := h.state()
@@ -53,6 +54,7 @@ func TestDeepBodiesAreRefusedInEachDialect(t *testing.T) {
 // TestLargeIntegersKeepEveryDigit: a number above 2^53 comes back as sent,
 // from the face, the state export and import, and the journal.
 func TestLargeIntegersKeepEveryDigit(t *testing.T) {
+	t.Parallel()
 	const big = "9007199254740993" // 2^53 + 1: a float64 makes it ...992
 	h := newOpsHarness(t, mockserver.Options{})
 	tok := opsFaces[0].token(h)
@@ -74,6 +76,7 @@ func TestLargeIntegersKeepEveryDigit(t *testing.T) {
 // once the clock is past their expiry by more than the grace period, the
 // state is back to its size before them.
 func TestExpiredRecordsGoWhenTheClockMoves(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	before := len(h.state())
 	for range 500 {
@@ -86,6 +89,7 @@ func TestExpiredRecordsGoWhenTheClockMoves(t *testing.T) {
 
 // TestMailboxIsCapped: the mailbox keeps the newest Options.Mailbox messages.
 func TestMailboxIsCapped(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{Mailbox: 3})
 	anon := "Bearer " + h.anonymous("acme")
 	for range 5 {
@@ -99,6 +103,7 @@ func TestMailboxIsCapped(t *testing.T) {
 // TestEmporixAddressesAreCapped: a customer has at most
 // identity.MaxAddresses addresses; one more is a 400 in Emporix's dialect.
 func TestEmporixAddressesAreCapped(t *testing.T) {
+	t.Parallel()
 	h := newOpsHarness(t, mockserver.Options{})
 	tok := "Bearer " + opsFaces[0].token(h)
 	add := func() *httptest.ResponseRecorder {

@@ -16,6 +16,7 @@ import (
 // answer (status, body, and the Allow and WWW-Authenticate headers): a 4xx in
 // Open Loyalty's dialect, never a 5xx. Run with -update to accept changes.
 func TestOpenLoyaltyErrorDialect(t *testing.T) {
+	t.Parallel()
 	h := newOLHarness(t)
 	customer := "Bearer " + h.customerToken()
 	admin := "Bearer " + h.adminToken()

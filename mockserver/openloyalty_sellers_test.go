@@ -21,6 +21,7 @@ func sellerForm(email, pos string) url.Values {
 // point of sale with the password it names (no policy applies); the seller
 // logs in by e-mail and by the id the answer names.
 func TestOpenLoyaltySellerRegistration(t *testing.T) {
+	t.Parallel()
 	h := newOLHarness(t)
 	w := h.post("/api/seller/register", sellerForm("kim@example.org", olPOS), bearer(h.adminToken())...)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
@@ -43,6 +44,7 @@ func TestOpenLoyaltySellerRegistration(t *testing.T) {
 // TestOpenLoyaltySellerRegistrationRefusals: the seller form's errors, all
 // at once, create nobody; only admins may register sellers.
 func TestOpenLoyaltySellerRegistrationRefusals(t *testing.T) {
+	t.Parallel()
 	h := newOLHarness(t)
 	admin := bearer(h.adminToken())
 	every := func(failed map[string]string) string { // the form's answer: every field, the failed ones with their message
@@ -104,6 +106,7 @@ func TestOpenLoyaltySellerRegistrationRefusals(t *testing.T) {
 // refused, until an admin activates it; only admins (de)activate, and an
 // unknown seller is a 404.
 func TestOpenLoyaltySellerActivation(t *testing.T) {
+	t.Parallel()
 	h := newOLHarness(t)
 	admin := bearer(h.adminToken())
 	inactive := sellerForm("lee@example.org", olPOS)
@@ -139,6 +142,7 @@ func TestOpenLoyaltySellerActivation(t *testing.T) {
 // point of sale, not another one; points of sale are seeded by id and
 // survive a state export and import.
 func TestOpenLoyaltyPointsOfSale(t *testing.T) {
+	t.Parallel()
 	h := newOLHarness(t)
 	customer := func(email, pos string) url.Values {
 		return url.Values{"customer[firstName]": {"Wren"}, "customer[lastName]": {"Okafor"}, "customer[email]": {email},

@@ -25,6 +25,7 @@ type Persister struct {
 	srv   *Server
 	path  string
 	flush time.Duration
+	quiet time.Duration // PersistQuiet, or flush when shorter
 	wake  chan struct{} // a change happened
 	stop  chan struct{}
 	done  chan struct{}
@@ -43,7 +44,13 @@ func (s *Server) Persist(path string, flush time.Duration) (*Persister, error) {
 	if flush <= 0 {
 		flush = DefaultFlush
 	}
-	p := &Persister{srv: s, path: path, flush: flush, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	return s.startPersist(path, flush, min(PersistQuiet, flush))
+}
+
+// startPersist is Persist with the quiet time given (a test sets it apart from
+// the flush interval).
+func (s *Server) startPersist(path string, flush, quiet time.Duration) (*Persister, error) {
+	p := &Persister{srv: s, path: path, flush: flush, quiet: quiet, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	p.saved = s.ID.Changes()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if err := p.write(); err != nil {
@@ -72,7 +79,6 @@ func (p *Persister) loop() {
 	defer close(p.done)
 	var next time.Time         // the earliest next write
 	var retry <-chan time.Time // a failed write is tried again
-	quiet := min(PersistQuiet, p.flush)
 	for {
 		select {
 		case <-p.stop:
@@ -82,7 +88,7 @@ func (p *Persister) loop() {
 		}
 		retry = nil
 		first := time.Now()
-		timer := time.NewTimer(quiet)
+		timer := time.NewTimer(p.quiet)
 	debounce:
 		for {
 			select {
@@ -90,7 +96,7 @@ func (p *Persister) loop() {
 				timer.Stop()
 				return
 			case <-p.wake:
-				timer.Reset(min(quiet, p.flush-time.Since(first)))
+				timer.Reset(min(p.quiet, p.flush-time.Since(first)))
 			case <-timer.C:
 				if wait := time.Until(next); wait > 0 {
 					timer.Reset(wait)

@@ -16,6 +16,15 @@ import (
 	"github.com/doppel-dev/doppel/mockserver"
 )
 
+// skipShort skips a slow test under -short (make test-short); make test
+// runs it.
+func skipShort(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: %s runs in make test", what)
+	}
+}
+
 // harness drives a Server in-process, without a network.
 type harness struct {
 	t   testing.TB
@@ -87,6 +96,7 @@ func (h *harness) login(tenant, email, password string) string {
 // TestEveryContractOperationIsRouted fails when the contract and the mock's
 // routes drift apart, in either direction.
 func TestEveryContractOperationIsRouted(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	for _, name := range contracts.Names() {
 		c := contracts.MustLoad(name)
@@ -110,6 +120,7 @@ func TestEveryContractOperationIsRouted(t *testing.T) {
 }
 
 func TestAdminHealthAndContracts(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	w := h.do("GET", "/__doppel/health", nil)
 	assert.Equal(t, http.StatusOK, w.Code)
@@ -126,6 +137,7 @@ func TestAdminHealthAndContracts(t *testing.T) {
 }
 
 func TestAdminSeedResetAndMailbox(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas()})
 	persona := fixtures.Personas().Emporix.Tenants["demo"].Customers[0]
 	h.login("demo", persona.Email, persona.Password)
@@ -169,6 +181,7 @@ func TestAdminSeedResetAndMailbox(t *testing.T) {
 }
 
 func TestAdminTenantSettings(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{})
 	w := h.do("PATCH", "/__doppel/tenants/emporix/acme", `{"doubleOptIn":true}`)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())

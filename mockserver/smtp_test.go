@@ -16,6 +16,7 @@ import (
 )
 
 func TestRFC5322KeepsHeadersOnTheirLines(t *testing.T) {
+	t.Parallel()
 	m := store.Message{ID: "msg-000001", API: "emporix", Tenant: "acme", To: "ann@example.com", Kind: "password_reset",
 		Subject: "Reset\r\nBcc: victim@example.com", Token: "tok", Link: "https://x/?token=tok", Body: "line 1\nline 2",
 		SentAt: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
@@ -87,6 +88,7 @@ func session(conn net.Conn, messages chan<- []string) {
 // TestSMTPDelivery talks to a minimal SMTP server and checks the envelope
 // and the data doppel sends, and that close delivers what is queued.
 func TestSMTPDelivery(t *testing.T) {
+	t.Parallel()
 	addr, got := fakeSMTP(t)
 	out := newSMTPOut(addr)
 	out.send(store.Message{ID: "msg-000007", To: "ann@example.com", Kind: "password_reset", Subject: "Reset", Token: "tok", Body: "hi"})
@@ -107,6 +109,7 @@ func TestSMTPDelivery(t *testing.T) {
 // TestSMTPWithTheAdminAPIOff: a vendor-like doppel (--admin=false) still
 // delivers its mail — the only way left to read a secret.
 func TestSMTPWithTheAdminAPIOff(t *testing.T) {
+	t.Parallel()
 	addr, got := fakeSMTP(t)
 	srv, err := New(Options{Seed: fixtures.Personas(), SMTP: addr, Admin: AdminOptions{Off: true}})
 	require.NoError(t, err)

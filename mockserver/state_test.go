@@ -32,6 +32,7 @@ func (h *harness) state() string {
 // TestSameSeedSameState: ids, tokens, codes, hashes and timestamps all
 // follow from the seed, byte for byte; the golden file pins them.
 func TestSameSeedSameState(t *testing.T) {
+	t.Parallel()
 	got := seeded(t, 1, 1).state()
 	assert.Equal(t, got, seeded(t, 1, 1).state(), "same seed, same state")
 	assert.NotEqual(t, got, seeded(t, 2, 1).state(), "another seed, another state")
@@ -52,6 +53,7 @@ func TestSameSeedSameState(t *testing.T) {
 // TestSeedingCustomersPerFace: --customers K gives every face K more
 // customers, who log in with the shared password.
 func TestSeedingCustomersPerFace(t *testing.T) {
+	t.Parallel()
 	const k = 40
 	doc := fixtures.Generate(9, k)
 	h := newHarness(t, mockserver.Options{Seed: doc, Random: fixtures.Source(9)})
@@ -102,6 +104,7 @@ func activity(t *testing.T, h *harness) (emporixToken string) {
 // TestStateExportImport: an export loaded into a fresh server exports the
 // same bytes, and the server goes on from it: logins, tokens and codes work.
 func TestStateExportImport(t *testing.T) {
+	t.Parallel()
 	a := seeded(t, 4, 2)
 	token := activity(t, a)
 	exported := a.state()
@@ -134,6 +137,7 @@ func TestStateExportImport(t *testing.T) {
 // state replaces the whole state, the faces' sections add to it, and reset
 // still returns to the state at start.
 func TestSeedDocumentWithState(t *testing.T) {
+	t.Parallel()
 	a := seeded(t, 4, 0)
 	activity(t, a)
 	exported := a.state()
@@ -152,6 +156,7 @@ func TestSeedDocumentWithState(t *testing.T) {
 // TestPutStateWithoutState: a document without a state section makes a
 // state of its faces' sections alone.
 func TestPutStateWithoutState(t *testing.T) {
+	t.Parallel()
 	h := seeded(t, 4, 3)
 	w := h.do("PUT", "/__doppel/state", `{"emporix":{"tenants":{"shop":{"customers":[{"email":"cy@example.com","password":"pw"}]}}}}`)
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
@@ -164,6 +169,7 @@ func TestPutStateWithoutState(t *testing.T) {
 // TestPutStateRefusesBadDocuments: a bad document is a 400 that says why,
 // and changes nothing.
 func TestPutStateRefusesBadDocuments(t *testing.T) {
+	t.Parallel()
 	const cust = `{"id":"emporix/shop/12345678","api":"emporix","tenant":"shop","number":"12345678","active":true,"version":1,"profile":{},"created":"2026-01-01T00:00:00Z"}`
 	const acct = `{"id":"a1","api":"emporix","tenant":"shop","email":"ann@example.com","customer":"emporix/shop/12345678","created":"2026-01-01T00:00:00Z"}`
 	state := func(tables string) string { return `{"state":{"version":1,` + tables + `}}` }
@@ -202,6 +208,7 @@ func TestPutStateRefusesBadDocuments(t *testing.T) {
 // TestLoadedStateUnseedsTheIDSource: after a state is loaded, ids and
 // tokens no longer follow the seed, which may have drawn them already.
 func TestLoadedStateUnseedsTheIDSource(t *testing.T) {
+	t.Parallel()
 	a, b := seeded(t, 4, 0), seeded(t, 4, 0)
 	require.Equal(t, http.StatusNoContent, b.do("PUT", "/__doppel/state", a.state()).Code)
 	assert.NotEqual(t, a.anonymous("shop"), b.anonymous("shop"))
@@ -212,6 +219,7 @@ func TestLoadedStateUnseedsTheIDSource(t *testing.T) {
 // TestRefusedStateKeepsTheSeed: a refused PUT /__doppel/state changes
 // nothing, the source of ids and tokens included.
 func TestRefusedStateKeepsTheSeed(t *testing.T) {
+	t.Parallel()
 	a, b := seeded(t, 4, 0), seeded(t, 4, 0)
 	bad := `{"state":{"version":1,"accounts":[{"id":"a","api":"emporix","tenant":"shop","email":"a@b","customer":"nobody"}]}}`
 	require.Equal(t, http.StatusBadRequest, b.do("PUT", "/__doppel/state", bad).Code)
@@ -221,6 +229,7 @@ func TestRefusedStateKeepsTheSeed(t *testing.T) {
 // TestKeysDoNotFollowTheSeed: the key that signs Emporix's saas_token is
 // random whatever the seed, so knowing the seed forges nothing.
 func TestKeysDoNotFollowTheSeed(t *testing.T) {
+	t.Parallel()
 	saas := func() string {
 		h := newHarness(t, mockserver.Options{Seed: fixtures.Generate(4, 0), Random: fixtures.Source(4), Clock: fixedClock{}})
 		persona := fixtures.Personas().Emporix.Tenants["demo"].Customers[0]
@@ -235,6 +244,7 @@ func TestKeysDoNotFollowTheSeed(t *testing.T) {
 // TestReadsChangeNothing: only writes count as changes, so reads never
 // make a state file be written.
 func TestReadsChangeNothing(t *testing.T) {
+	t.Parallel()
 	h := seeded(t, 4, 0)
 	token := h.customer("shop", "ann@example.com", "pw")
 	before := h.srv.ID.Changes()
@@ -249,6 +259,7 @@ func TestReadsChangeNothing(t *testing.T) {
 // TestPersist: the state file is written at once, after a burst of changes
 // once it is quiet, and at Close; it always loads.
 func TestPersist(t *testing.T) {
+	t.Parallel()
 	h := seeded(t, 4, 0)
 	path := filepath.Join(t.TempDir(), "state.json")
 	p, err := h.srv.Persist(path, 0)
@@ -283,6 +294,7 @@ func TestPersist(t *testing.T) {
 // TestStateFileLock: one process at a time holds a state file; the second
 // is told who has it.
 func TestStateFileLock(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.json")
 	lock, err := mockserver.LockStateFile(path)
 	require.NoError(t, err)
@@ -299,6 +311,7 @@ func TestStateFileLock(t *testing.T) {
 // GET /__doppel/health answers 503 with the reason; once a retry succeeds,
 // 200 again.
 func TestPersistFailureShowsInHealth(t *testing.T) {
+	t.Parallel()
 	h := seeded(t, 4, 0)
 	dir := filepath.Join(t.TempDir(), "state")
 	require.NoError(t, os.Mkdir(dir, 0o700))
@@ -331,6 +344,7 @@ func TestPersistFailureShowsInHealth(t *testing.T) {
 // TestDocumentLimit: a seed or state document over the limit is a 413 and
 // changes nothing.
 func TestDocumentLimit(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, mockserver.Options{DocumentLimit: 1 << 10})
 	before := h.state()
 	big := `{"emporix":{"tenants":{"acme":{"customers":[{"email":"a@example.com","password":"` + strings.Repeat("x", 2<<10) + `"}]}}}}`
@@ -342,27 +356,26 @@ func TestDocumentLimit(t *testing.T) {
 	assert.Equal(t, before, h.state())
 }
 
-// TestPersistBoundsTheDelay: changes that never pause are written at least
-// every PersistMax.
+// TestPersistBoundsTheDelay: changes that never pause long enough are
+// written at least every flush interval. The quiet time outlasts the test,
+// so only the bound can write.
 func TestPersistBoundsTheDelay(t *testing.T) {
+	t.Parallel()
 	h := seeded(t, 4, 0)
 	path := filepath.Join(t.TempDir(), "state.json")
-	p, err := h.srv.Persist(path, 0)
+	p, err := h.srv.PersistQuietly(path, 50*time.Millisecond, time.Hour)
 	require.NoError(t, err)
 	defer p.Close()
 	info, err := os.Stat(path)
 	require.NoError(t, err)
-	stop := time.After(mockserver.DefaultFlush + time.Second)
-	for done := false; !done; {
-		select {
-		case <-stop:
-			done = true
-		default:
-			h.do("DELETE", "/__doppel/mailbox", nil) // a change every few milliseconds
-			time.Sleep(mockserver.PersistQuiet / 10)
-		}
+	written := func() bool {
+		now, err := os.Stat(path)
+		require.NoError(t, err)
+		return now.ModTime().After(info.ModTime())
 	}
-	now, err := os.Stat(path)
-	require.NoError(t, err)
-	assert.True(t, now.ModTime().After(info.ModTime()), "written while the changes went on")
+	for deadline := time.Now().Add(20 * time.Second); !written() && time.Now().Before(deadline); {
+		h.do("DELETE", "/__doppel/mailbox", nil) // a change every few milliseconds
+		time.Sleep(time.Millisecond)
+	}
+	assert.True(t, written(), "written while the changes went on")
 }

@@ -34,6 +34,7 @@ func get(t *testing.T, url, token string) int {
 // TestServeAdminOff: with --admin=false every /__doppel/ path is a 404 and
 // the faces answer as usual.
 func TestServeAdminOff(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	base := "http://" + addr
 	cmd := doppel(context.Background(), "serve", "--addr", addr, "--admin=false")
@@ -51,6 +52,7 @@ func TestServeAdminOff(t *testing.T) {
 // TestServeAdminTokenFromTheEnvironment: $DOPPEL_ADMIN_TOKEN protects the
 // admin API; health still answers for readiness probes.
 func TestServeAdminTokenFromTheEnvironment(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	base := "http://" + addr
 	cmd := doppel(context.Background(), "serve", "--addr", addr)
@@ -62,6 +64,7 @@ func TestServeAdminTokenFromTheEnvironment(t *testing.T) {
 }
 
 func TestWarnExposed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ip           string
 		admin, token bool
@@ -88,6 +91,7 @@ func TestWarnExposed(t *testing.T) {
 // TestShutdownNamesTheDroppedRequests: a request still running when the
 // shutdown timeout ends is dropped, and named.
 func TestShutdownNamesTheDroppedRequests(t *testing.T) {
+	t.Parallel()
 	started, release := make(chan struct{}), make(chan struct{})
 	defer close(release)
 	track := &inflight{reqs: map[*http.Request]time.Time{}}
@@ -117,6 +121,8 @@ func TestShutdownNamesTheDroppedRequests(t *testing.T) {
 // token ($DOPPEL_ADMIN_TOKEN, or adminToken in the target file) to a doppel
 // deployment's admin API: seeding, tenant settings and the mailbox.
 func TestConformAgainstServeWithAnAdminToken(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "three doppel conform runs")
 	addr := freeAddr(t)
 	base := "http://" + addr
 	start(t, doppel(context.Background(), "serve", "--addr", addr, "--admin-token", "conform-s3cret"), base+"/__doppel/health")
@@ -132,13 +138,13 @@ func TestConformAgainstServeWithAnAdminToken(t *testing.T) {
 	m := regexp.MustCompile(`; ([0-9]+) of the ([0-9]+) selected could run`).FindStringSubmatch(summary)
 	assert.Equal(t, m[2], m[1], "every selected scenario ran: the token reached seeding, tenant settings and the mailbox")
 
-	t.Setenv(conformance.AdminTokenEnv, "conform-s3cret")
-	code, out, _ = conformRun(t, target, "--focus", "EMP-OPTIN-001")
+	code, out, _ = conformRunEnv(t, []string{conformance.AdminTokenEnv + "=conform-s3cret"}, target, "--focus", "EMP-OPTIN-001")
 	require.Equal(t, 0, code, out)
 	assert.NotContains(t, out, "conform-s3cret", "the token is a secret")
 }
 
 func TestServeRefusesABadAdminOrigin(t *testing.T) {
+	t.Parallel()
 	for _, origin := range []string{"localhost:5173", "http://localhost:5173/app", "ftp://x"} {
 		err := serve([]string{"--addr", "127.0.0.1:0", "--admin-origin", origin}, io.Discard)
 		require.Error(t, err, origin)

@@ -29,6 +29,7 @@ func conformMock(t *testing.T, args ...string) (int, string) {
 // TestConformIsASafeGate: a CI gate refuses what it does not understand and
 // does not pass when it tested nothing.
 func TestConformIsASafeGate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -57,6 +58,7 @@ func TestConformIsASafeGate(t *testing.T) {
 
 // TestConformNamesAnUnreachableTarget once, before any scenario runs.
 func TestConformNamesAnUnreachableTarget(t *testing.T) {
+	t.Parallel()
 	down := "http://" + freeAddr(t)
 	code, out, _ := conformRun(t, targetFile(down, "{adapter: doppel}"))
 	assert.Equal(t, 1, code)

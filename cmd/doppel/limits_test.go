@@ -21,6 +21,7 @@ import (
 // headers is cut off after --read-header-timeout, and others are served
 // meanwhile.
 func TestSlowClientsCannotHoldTheServer(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	start(t, doppel(context.Background(), "serve", "--addr", addr, "--read-header-timeout", "300ms"), "http://"+addr+"/__doppel/health")
 
@@ -49,6 +50,7 @@ func TestSlowClientsCannotHoldTheServer(t *testing.T) {
 // SIGTERM arrives is answered, and — with --state-file — is still there
 // after a restart.
 func TestShutdownFinishesRequestsAndKeepsTheirWrites(t *testing.T) {
+	t.Parallel()
 	addr, file := freeAddr(t), filepath.Join(t.TempDir(), "state.json")
 	base := "http://" + addr
 	cmd := doppel(context.Background(), "serve", "--addr", addr, "--state-file", file, "--seed", "1")
@@ -99,6 +101,7 @@ func anonymousToken(t *testing.T, base string) string {
 // TestOversizedBodiesAreRefusedInEachDialect: --body-limit applies to every
 // face, with a 413 in its own error shape.
 func TestOversizedBodiesAreRefusedInEachDialect(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	start(t, doppel(context.Background(), "serve", "--addr", addr, "--body-limit", "1024"), "http://"+addr+"/__doppel/health")
 	big := `{"email":"` + strings.Repeat("x", 2048) + `"}`

@@ -53,6 +53,15 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// skipShort skips a slow end-to-end test under -short (make test-short);
+// make test runs it.
+func skipShort(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: %s runs in make test", what)
+	}
+}
+
 // start runs a long-lived process until the test ends and waits until url
 // answers.
 func start(t *testing.T, cmd *exec.Cmd, url string) {
@@ -90,13 +99,22 @@ func start(t *testing.T, cmd *exec.Cmd, url string) {
 // code, its output and the Markdown summary it wrote.
 func conformRun(t *testing.T, target string, extra ...string) (int, string, string) {
 	t.Helper()
+	return conformRunEnv(t, nil, target, extra...)
+}
+
+// conformRunEnv is conformRun with environment variables (KEY=value) added
+// to doppel conform's.
+func conformRunEnv(t *testing.T, env []string, target string, extra ...string) (int, string, string) {
+	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "target.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(target), 0o644))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	args := append([]string{"conform", "--target", file, "--reports", filepath.Join(dir, "reports")}, extra...)
-	out, err := doppel(ctx, args...).CombinedOutput()
+	cmd := doppel(ctx, args...)
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
 	code := 0
 	if exit, ok := err.(*exec.ExitError); ok {
 		code = exit.ExitCode()
@@ -139,6 +157,8 @@ func mailpit(t *testing.T) string {
 // serve` in another process that delivers its mail over SMTP to Mailpit,
 // reading every secret back from Mailpit.
 func TestConformAgainstServeWithRealMail(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "the whole suite through Mailpit")
 	smtpAddr, mailpitAddr, doppelAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 	start(t, exec.Command(mailpit(t), "--smtp", smtpAddr, "--listen", mailpitAddr, "--disable-version-check"),
 		"http://"+mailpitAddr+"/api/v1/info")
@@ -157,6 +177,8 @@ func TestConformAgainstServeWithRealMail(t *testing.T) {
 // of the mock: the run fails, and the report names the scenario and shows
 // the evidence. Listed as a known deviation, the same failure passes.
 func TestConformFailsOnABrokenTarget(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "three doppel conform runs")
 	srv, err := mockserver.New(mockserver.Options{})
 	require.NoError(t, err)
 	mock := httptest.NewServer(srv)
@@ -226,6 +248,7 @@ func TestConformFailsOnABrokenTarget(t *testing.T) {
 }
 
 func TestConformRefusesABadTargetFile(t *testing.T) {
+	t.Parallel()
 	code, out, _ := conformRun(t, "mode: fast\napis:\n  emporix: {baseURL: ftp://x, tenant: a}\n  shopify: {}\nmailbox: {adapter: mailpit}\n")
 	assert.Equal(t, 1, code)
 	for _, want := range []string{`mode "fast"`, "apis.emporix.baseURL", "apis.emporix.clientId: required", "apis.shopify: unknown API", "mailbox.url"} {
@@ -236,6 +259,7 @@ func TestConformRefusesABadTargetFile(t *testing.T) {
 
 // TestServePrintsPersonasAndAnswers starts doppel serve and reads its banner.
 func TestServePrintsPersonasAndAnswers(t *testing.T) {
+	t.Parallel()
 	addr := freeAddr(t)
 	cmd := doppel(context.Background(), "serve", "--addr", addr, "--seed", "3")
 	stdout, err := cmd.StdoutPipe()
@@ -254,6 +278,7 @@ func TestServePrintsPersonasAndAnswers(t *testing.T) {
 
 // TestServeJournalFlag sizes the request journal, or turns it off.
 func TestServeJournalFlag(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ flag, capacity string }{{"2", `"capacity":2`}, {"0", `"capacity":0`}} {
 		t.Run(tt.flag, func(t *testing.T) {
 			addr := freeAddr(t)
@@ -268,4 +293,37 @@ func TestServeJournalFlag(t *testing.T) {
 	out, err := doppel(context.Background(), "serve", "--journal", "-1").CombinedOutput()
 	assert.Error(t, err)
 	assert.Contains(t, string(out), "--journal -1: give 0 (off) or more")
+}
+
+// TestHelpExitsZero: asking for help is no error; a flag that does not
+// exist still is.
+func TestHelpExitsZero(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "doppel serve [flags]"},
+		{[]string{"help"}, 0, "doppel serve [flags]"},
+		{[]string{"serve", "-h"}, 0, "-state-file"},
+		{[]string{"serve", "--help"}, 0, "-state-file"},
+		{[]string{"conform", "-h"}, 0, "Usage: doppel conform [flags]"},
+		{[]string{"fixtures", "-h"}, 0, "-customers"},
+		{[]string{"serve", "--nope"}, 1, "flag provided but not defined: -nope"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			out, err := doppel(ctx, tt.args...).CombinedOutput()
+			code := 0
+			if exit, ok := err.(*exec.ExitError); ok {
+				code = exit.ExitCode()
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.code, code, "%s", out)
+			assert.Contains(t, string(out), tt.want)
+		})
+	}
 }

@@ -117,6 +117,7 @@ func state(t *testing.T, base string) string {
 // TestServeKeepsStateAcrossRestarts: a customer created before a SIGTERM
 // logs in after the restart.
 func TestServeKeepsStateAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "state.json")
 	base, cmd, _ := served(t, "--state-file", file)
 	require.Equal(t, http.StatusCreated, signUp(t, base, "ann@example.com"))
@@ -131,6 +132,7 @@ func TestServeKeepsStateAcrossRestarts(t *testing.T) {
 // TestServeRefusesABadStateFile: a state file that cannot be loaded stops
 // doppel serve with the reason, and is left as it was.
 func TestServeRefusesABadStateFile(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, content, want string }{
 		{"not JSON", `{"state":{"version":1,"customers":[`, "unexpected EOF"},
 		{"empty", ``, "EOF"},
@@ -165,6 +167,8 @@ func TestServeRefusesABadStateFile(t *testing.T) {
 // TestServeStateFileSurvivesKill kills doppel serve while it writes its
 // state file, during a stream of sign-ups: the file still loads.
 func TestServeStateFileSurvivesKill(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "killing doppel serve three times amid 300 customers")
 	file := filepath.Join(t.TempDir(), "state.json")
 	for round := range 3 {
 		base, cmd, _ := served(t, "--state-file", file, "--seed", "1", "--customers", "300")
@@ -202,6 +206,7 @@ func TestServeStateFileSurvivesKill(t *testing.T) {
 // file stops at once with the reason, and the first one's file stays
 // loadable.
 func TestServeRefusesAStateFileInUse(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "state.json")
 	base, first, _ := served(t, "--state-file", file)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -221,6 +226,7 @@ func TestServeRefusesAStateFileInUse(t *testing.T) {
 // TestServeSameSeedSameState: two starts with the same seed serve the same
 // state; without --seed, the printed seed repeats the state.
 func TestServeSameSeedSameState(t *testing.T) {
+	t.Parallel()
 	base1, _, _ := served(t, "--seed", "5", "--customers", "3")
 	base2, _, _ := served(t, "--seed", "5", "--customers", "3")
 	assert.Equal(t, state(t, base1), state(t, base2))
@@ -243,6 +249,7 @@ func TestServeSameSeedSameState(t *testing.T) {
 // start, but the tokens issued after it are new on every start — unless
 // --deterministic-tokens asks otherwise.
 func TestServeSeedsTheDataNotTheTokens(t *testing.T) {
+	t.Parallel()
 	base1, _, _ := served(t, "--seed", "5")
 	base2, _, _ := served(t, "--seed", "5")
 	assert.Equal(t, state(t, base1), state(t, base2))
@@ -257,6 +264,7 @@ func TestServeSeedsTheDataNotTheTokens(t *testing.T) {
 // TestFixturesCommand: doppel fixtures writes the same document for the
 // same seed, the one the golden file holds, and it is a valid seed document.
 func TestFixturesCommand(t *testing.T) {
+	t.Parallel()
 	run := func(args ...string) string {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
