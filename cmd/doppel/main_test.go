@@ -66,11 +66,11 @@ func skipShort(t *testing.T, what string) {
 // answers.
 func start(t *testing.T, cmd *exec.Cmd, url string) {
 	t.Helper()
-	var logs bytes.Buffer
+	logs := new(syncBuffer)
 	if cmd.Stdout == nil {
-		cmd.Stdout = &logs
+		cmd.Stdout = logs
 	}
-	cmd.Stderr = &logs
+	cmd.Stderr = logs
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -85,14 +85,34 @@ func start(t *testing.T, cmd *exec.Cmd, url string) {
 			t.Logf("%s:\n%s", cmd.Args, logs.String())
 		}
 	})
-	for i := 0; i < 200; i++ {
+	// Bounded generously: with the race detector and every test in
+	// parallel on two cores, a start-up can take many seconds.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get(url); err == nil {
 			resp.Body.Close()
 			return
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s did not answer at %s:\n%s", cmd.Args, url, logs.String())
+}
+
+// syncBuffer is a bytes.Buffer that a process's output and the test may
+// use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // conformRun runs doppel conform with a target file and returns its exit
