@@ -29,10 +29,12 @@ test: ## run every test with the race detector, the conformance suite against th
 fuzz: ## run every fuzz target for FUZZTIME (10s) each; e.g. make fuzz FUZZTIME=10m
 	scripts/fuzz.sh $(FUZZTIME) $(FUZZMINTIME)
 
-lint: tools ## gofmt, go vet and staticcheck
+lint: tools ## gofmt, go vet, staticcheck, the layer rules (scripts/layers.sh) and no large tracked files
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOLS)/staticcheck ./...
+	scripts/layers.sh
+	scripts/large-files.sh
 
 tools: $(TOOLS)/staticcheck
 $(TOOLS)/staticcheck:
