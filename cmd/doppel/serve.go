@@ -23,6 +23,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func serve(args []string, out io.Writer) error {
@@ -60,6 +61,8 @@ func serve(args []string, out io.Writer) error {
 		return fmt.Errorf("--mailbox %d: give 0 (all) or more", *mailbox)
 	case *flush <= 0:
 		return fmt.Errorf("--state-flush %s: give a positive duration", *flush)
+	case *hashCost < bcrypt.MinCost || *hashCost > bcrypt.MaxCost:
+		return fmt.Errorf("--hash-cost %d: bcrypt's cost is %d to %d", *hashCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	if !flagSet(fs, "seed") {
 		*seed = randomSeed()
