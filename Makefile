@@ -37,10 +37,12 @@ test-short: ## the inner loop: every test but the slow end-to-end ones, without 
 fuzz: ## run every fuzz target for FUZZTIME (10s) each; e.g. make fuzz FUZZTIME=10m
 	scripts/fuzz.sh $(FUZZTIME) $(FUZZMINTIME)
 
-lint: tools ## gofmt, go vet and staticcheck
+lint: tools ## gofmt, go vet, staticcheck, the layer rules (scripts/layers.sh) and no large tracked files
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOLS)/staticcheck ./...
+	scripts/layers.sh
+	scripts/large-files.sh
 
 tools: $(TOOLS)/staticcheck
 $(TOOLS)/staticcheck:

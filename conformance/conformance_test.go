@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -77,12 +78,35 @@ func list() []scenarios.Scenario {
 
 var _ = conformance.Define(func() *conformance.Target { return target }, list())
 
-var _ = ReportAfterSuite("the choice probe", func(r Report) {
+// In-process, the mock must run every scenario and keep every choice of its
+// own: a skip means broken wiring (a face missing from conformance/doppel.go
+// skips all its scenarios), a choice answered otherwise or a finding of
+// doppel's contract means the mock left its own documented behaviour. The
+// probe alone differs.
+var _ = ReportAfterSuite("the mock runs every scenario and keeps its choices", func(r Report) {
 	if !inProcess || r.SuiteConfig.FocusStrings != nil || r.SuiteConfig.LabelFilter != "" {
 		return
 	}
 	s := conformance.Summarize(target, r)
-	Expect(s.Choices).To(HaveLen(1), "the probe differs from doppel's choice")
-	Expect(s.Choices[0].ID).To(Equal(choiceProbe.ID))
-	Expect(s.Choices[0].Message).To(ContainSubstring("expected status 418, got 200"))
+	Expect(outcomeLines(s.Skips)).To(BeEmpty(), "scenarios skipped against the mock in-process: wire the face into conformance/doppel.go and provision.go (docs/adding-a-face.md)")
+	Expect(outcomeLines(s.Deviations)).To(BeEmpty(), "known deviations of the mock")
+	Expect(outcomeLines(s.Findings)).To(BeEmpty(), "the mock's answers differ from its own contract")
+	probe := slices.IndexFunc(s.Choices, func(o conformance.Outcome) bool { return o.ID == choiceProbe.ID })
+	Expect(probe).NotTo(Equal(-1), "the probe differs from doppel's choice")
+	Expect(s.Choices[probe].Message).To(ContainSubstring("expected status 418, got 200"))
+	Expect(outcomeLines(slices.Delete(s.Choices, probe, probe+1))).To(BeEmpty(), "doppel-choice scenarios the mock answers otherwise")
 })
+
+// outcomeLines names each outcome with its reason, for a failure message.
+func outcomeLines(os []conformance.Outcome) []string {
+	var out []string
+	for _, o := range os {
+		out = append(out, o.ID+": "+firstLine(o.Message))
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

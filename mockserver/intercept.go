@@ -32,7 +32,7 @@ func (s *Server) intercept(f face.Face, next http.Handler) http.Handler {
 		switch {
 		case err != nil:
 			applied = "invalid " + fault.Header
-			f.Render(w, face.Errorf(http.StatusBadRequest, "bad_request", "%s: %v.", fault.Header, err))
+			f.Render(w, face.Errorf(http.StatusBadRequest, face.CodeBadRequest, "%s: %v.", fault.Header, err))
 		case applied == "":
 			next.ServeHTTP(w, r)
 		default:
@@ -96,11 +96,11 @@ func waitLatency(ctx context.Context, e fault.Effect) (fault.Effect, bool) {
 // statusProblem is the Problem a forced status answers with; each face
 // renders it in its own dialect.
 func statusProblem(status int, applied string) *face.Problem {
-	typ := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
-	if typ == "" {
-		typ = "error"
+	code := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
+	if code == "" {
+		code = "error"
 	}
-	return face.Errorf(status, typ, "Fault injected by doppel (%s).", applied)
+	return face.Errorf(status, code, "Fault injected by doppel (%s).", applied)
 }
 
 // dropConnection closes the connection without an answer.

@@ -23,6 +23,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func serve(args []string, out io.Writer) error {
@@ -63,6 +64,8 @@ func serve(args []string, out io.Writer) error {
 		return fmt.Errorf("--state-flush %s: give a positive duration", *flush)
 	case !slices.Contains(identity.HashModes, *hashMode):
 		return fmt.Errorf("--password-hash %q: give %s", *hashMode, strings.Join(identity.HashModes, " or "))
+	case *hashCost < bcrypt.MinCost || *hashCost > bcrypt.MaxCost:
+		return fmt.Errorf("--hash-cost %d: bcrypt's cost is %d to %d", *hashCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	if !flagSet(fs, "seed") {
 		*seed = randomSeed()

@@ -6,13 +6,9 @@
 package accounts
 
 import (
-	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
 	"time"
 
-	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/store"
@@ -77,102 +73,6 @@ func (f *Face) Routes() []face.Route {
 	}
 }
 
-// ---- the dialect ----
-
-// errorResponse is the face's one error body.
-type errorResponse struct {
-	Result  string       `json:"result"` // always "error"
-	Error   string       `json:"error"`
-	Message string       `json:"message"`
-	Fields  []fieldError `json:"fields,omitempty"`
-}
-
-type fieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// Render implements face.Face: every failure as an errorResponse.
-func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
-	switch {
-	case p.Status == http.StatusUnauthorized:
-		w.Header().Set("WWW-Authenticate", `Bearer realm="customers"`)
-	case p.Allow != "":
-		w.Header().Set("Allow", p.Allow)
-	}
-	body := errorResponse{Result: "error", Error: p.Type, Message: p.Message}
-	if len(p.Violations) > 0 {
-		var parts []string
-		for _, v := range p.Violations {
-			for _, fe := range fieldErrors(v) {
-				body.Fields = append(body.Fields, fe)
-				parts = append(parts, fe.Field+": "+fe.Message)
-			}
-			if v.Field == "" && additional.FindStringSubmatch(v.Message) == nil {
-				parts = append(parts, v.Message)
-			}
-		}
-		body.Message = "Invalid request: " + strings.Join(parts, "; ") + "."
-	}
-	face.WriteJSON(w, p.Status, body)
-}
-
-var (
-	additional = regexp.MustCompile(`^additional propert(?:y|ies) (.+) not allowed$`)
-	missing    = regexp.MustCompile(`^missing propert(?:y|ies) ('.+)$`)
-	quoted     = regexp.MustCompile(`'([^']*)'`)
-)
-
-// fieldErrors names the fields of a contract violation; an object with
-// fields it does not allow, or without fields it requires, names each.
-func fieldErrors(v contracts.Violation) []fieldError {
-	if m := additional.FindStringSubmatch(v.Message); m != nil {
-		var out []fieldError
-		for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
-			out = append(out, fieldError{Field: strings.TrimPrefix(v.Field+"."+q[1], "."), Message: "field not allowed"})
-		}
-		return out
-	}
-	if m := missing.FindStringSubmatch(v.Message); m != nil {
-		names := quoted.FindAllStringSubmatch(m[1], -1)
-		// the violation's field is the object's path plus the first name
-		object := strings.TrimSuffix(strings.TrimSuffix(v.Field, names[0][1]), ".")
-		var out []fieldError
-		for _, q := range names {
-			out = append(out, fieldError{Field: strings.TrimPrefix(object+"."+q[1], "."), Message: "missing property '" + q[1] + "'"})
-		}
-		return out
-	}
-	if v.Field == "" {
-		return nil
-	}
-	return []fieldError{{Field: v.Field, Message: v.Message}}
-}
-
-func problem(status int, code, message string) *face.Problem {
-	return &face.Problem{Status: status, Type: code, Message: message}
-}
-
-var (
-	errNoToken     = problem(http.StatusUnauthorized, "unauthorized", "Authorization required: send the login token as Authorization: Bearer (or Token).")
-	errBadToken    = problem(http.StatusUnauthorized, "unauthorized", "The token is unknown, expired or revoked.")
-	errBadLogin    = problem(http.StatusUnauthorized, "invalid_credentials", "The e-mail or password is not valid.")
-	errLocked      = problem(http.StatusUnauthorized, "invalid_credentials", "The account is locked.") // the contract's codes have none for it
-	errEmailTaken  = problem(http.StatusConflict, "email_taken", "The e-mail address is already in use.")
-	errBadKey      = problem(http.StatusBadRequest, "invalid_key", "The identifier and key do not match a pending e-mail change, or the key is used or expired.")
-	errBadCode     = problem(http.StatusBadRequest, "invalid_code", "The e-mail and code do not match a password reset, or the code is used or expired.")
-	errBadSecret   = problem(http.StatusBadRequest, "invalid_secret", "The identifier and secret do not match a pending activation, or the secret is used or expired.")
-	errMismatch    = problem(http.StatusBadRequest, "password_mismatch", "password and password_check differ.")
-	errActive      = problem(http.StatusConflict, "already_active", "The account is already active.")
-	errBadResetURI = problem(http.StatusBadRequest, "invalid_reset_uri",
-		"reset_uri must be a page of the retailer's own client application: a path, or an http(s) URL on one of its origins.")
-)
-
-// errOrigin refuses a request whose Origin is no retailer's.
-func errOrigin(origin string) *face.Problem {
-	return problem(http.StatusForbidden, "invalid_origin", fmt.Sprintf("The origin %q is not the shop domain of a retailer.", origin))
-}
-
 // ---- authentication ----
 
 // public resolves the retailer of a request (its scope).
@@ -191,7 +91,10 @@ func (f *Face) auth(r *http.Request) (any, error) {
 			return errNoToken
 		}
 		tok, err := tx.Token(value, store.TokenAccess)
-		if err != nil || tok.API != API || tok.Tenant != s.name {
+		if err != nil {
+			return domainErrors.Answer(err)
+		}
+		if tok.API != API || tok.Tenant != s.name {
 			return errBadToken
 		}
 		s.token = tok

@@ -1,7 +1,6 @@
 package accounts
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -211,9 +210,5 @@ func (f *Face) activate(c *face.Call) error {
 func saveEmail(tx *identity.Tx, acct *store.Account, email string) error {
 	cp := *acct
 	cp.Email = email
-	err := tx.SaveAccount(&cp)
-	if errors.Is(err, identity.ErrDuplicate) {
-		return errEmailTaken
-	}
-	return err
+	return domainErrors.Answer(tx.SaveAccount(&cp))
 }

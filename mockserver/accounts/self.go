@@ -1,7 +1,6 @@
 package accounts
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -49,11 +48,11 @@ func self(tx *identity.Tx, s *scope) (*store.Customer, *store.Account, error) {
 	tok := s.token
 	cust, err := tx.Customer(tok.CustomerID)
 	if err != nil {
-		return nil, nil, errBadToken // deleted meanwhile
+		return nil, nil, domainErrors.Answer(err) // deleted meanwhile
 	}
 	acct, err := tx.Account(tok.AccountID)
 	if err != nil {
-		return nil, nil, errBadToken
+		return nil, nil, domainErrors.Answer(err)
 	}
 	return cust, acct, nil
 }
@@ -72,11 +71,8 @@ func (f *Face) login(c *face.Call) error {
 		acct, _, err = tx.Authenticate(API, s.name, in.Email, in.Password)
 		return err
 	})
-	switch {
-	case errors.Is(err, identity.ErrLocked):
-		return errLocked
-	case err != nil:
-		return errBadLogin // a pending account has no password yet: it is refused like an unknown one
+	if err != nil {
+		return domainErrors.Answer(err)
 	}
 	var token string
 	err = f.id.Write(func(tx *identity.Tx) error {
@@ -135,7 +131,7 @@ func (f *Face) patchSelf(c *face.Call) error {
 			return nil
 		})
 		if err != nil {
-			return errBadToken
+			return domainErrors.Answer(err)
 		}
 		out = render(cust, acct)
 		return nil
@@ -148,10 +144,7 @@ func (f *Face) patchSelf(c *face.Call) error {
 
 func (f *Face) deleteSelf(c *face.Call) error {
 	err := f.id.Write(func(tx *identity.Tx) error {
-		if err := tx.DeleteCustomer(caller(c).token.CustomerID); err != nil {
-			return errBadToken // deleted meanwhile
-		}
-		return nil
+		return domainErrors.Answer(tx.DeleteCustomer(caller(c).token.CustomerID)) // deleted meanwhile
 	})
 	if err != nil {
 		return err

@@ -97,7 +97,7 @@ func address(tx *identity.Tx, c *face.Call) (*store.Address, error) {
 	id := c.R.PathValue("addressId")
 	a, err := tx.Address(cust.ID, id)
 	if err != nil {
-		return nil, face.Errorf(http.StatusNotFound, "resource_not_found",
+		return nil, face.Errorf(http.StatusNotFound, codeNotFound,
 			"Address %s of customer %s not found.", id, cust.Number)
 	}
 	return a, nil

@@ -1,7 +1,6 @@
 package emporix
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/doppel-dev/doppel/mockserver/face"
@@ -127,7 +126,7 @@ func (f *Face) emailChange(c *face.Call) error {
 	}
 	return f.write(c, http.StatusNoContent, func(tx *identity.Tx) error {
 		if _, err := tx.AccountByEmail(API, tok.Tenant, in.NewEmail); err == nil {
-			return duplicate(in.NewEmail, tok.Tenant)
+			return domainErrors.Answer(identity.ErrDuplicate, in.NewEmail, tok.Tenant)
 		}
 		cust, err := customerOf(tx, tok)
 		if err != nil {
@@ -162,8 +161,8 @@ func (f *Face) emailChangeConfirm(c *face.Call) error {
 		newEmail := code.Payload["newEmail"]
 		cp := *acct
 		cp.Email = newEmail
-		if err := tx.SaveAccount(&cp); errors.Is(err, identity.ErrDuplicate) {
-			return duplicate(newEmail, tenant)
+		if err := tx.SaveAccount(&cp); err != nil {
+			return domainErrors.Answer(err, newEmail, tenant)
 		}
 		if code.Payload["syncContactEmail"] == "true" {
 			_, err = tx.UpdateProfile(acct.CustomerID, nil, func(cust *store.Customer) error {

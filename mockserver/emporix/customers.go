@@ -93,11 +93,8 @@ func (f *Face) signup(c *face.Call) error {
 			API: API, Tenant: tenant, NumberDigits: 8, Email: login.Email, PasswordHash: hash,
 			Active: !optIn, Profile: profile,
 		})
-		if errors.Is(err, identity.ErrDuplicate) {
-			return duplicate(login.Email, tenant)
-		}
 		if err != nil {
-			return err
+			return domainErrors.Answer(err, login.Email, tenant)
 		}
 		number = cust.Number
 		if in.CustomerAddress != nil {
@@ -250,13 +247,10 @@ func (f *Face) patchMe(c *face.Call) error {
 			cust.Profile = face.MergePatch(cust.Profile, patch, isEditable)
 			return nil
 		})
-		switch {
-		case errors.Is(err, identity.ErrStaleVersion):
-			return conflict("Customer %s has version %d, not %d.", cust.Number, cust.Version, *expect)
-		case errors.Is(err, identity.ErrNotFound):
-			return errInvalidToken
+		if errors.Is(err, identity.ErrStaleVersion) {
+			return domainErrors.Answer(err, cust.Number, cust.Version, *expect)
 		}
-		return err
+		return domainErrors.Answer(err)
 	})
 }
 
@@ -304,8 +298,8 @@ func (f *Face) addAccount(c *face.Call) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.AddAccount(cust, in.Email, hash, ""); errors.Is(err, identity.ErrDuplicate) {
-			return duplicate(in.Email, cust.Tenant)
+		if _, err := tx.AddAccount(cust, in.Email, hash, ""); err != nil {
+			return domainErrors.Answer(err, in.Email, cust.Tenant)
 		}
 		number = cust.Number
 		return nil

@@ -5,12 +5,10 @@ package emporix
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/store"
@@ -109,91 +107,6 @@ func (f *Face) Routes() []face.Route {
 	}
 }
 
-// ---- the dialect ----
-
-// errorMessage is Emporix's ErrorMessage body.
-type errorMessage struct {
-	Status  int      `json:"status"`
-	Type    string   `json:"type"`
-	Message string   `json:"message"`
-	Details []detail `json:"details,omitempty"`
-}
-
-type detail struct {
-	Field   string `json:"field,omitempty"`
-	Type    string `json:"type"`
-	Message string `json:"message"`
-}
-
-// fault is the API gateway's 401 body.
-type fault struct {
-	Fault struct {
-		FaultString string `json:"faultstring"`
-		Detail      struct {
-			ErrorCode string `json:"errorcode"`
-		} `json:"detail"`
-	} `json:"fault"`
-}
-
-const badTenant = "The tenant information provided with the request is not valid."
-
-// Render implements face.Face: 401s in the gateway's fault shape, every
-// other failure as an ErrorMessage.
-func (*Face) Render(w http.ResponseWriter, p *face.Problem) {
-	if p.Status == http.StatusUnauthorized {
-		var body fault
-		body.Fault.FaultString, body.Fault.Detail.ErrorCode = p.Message, p.Type
-		w.Header().Set("WWW-Authenticate", `Bearer realm="emporix"`)
-		face.WriteJSON(w, p.Status, body)
-		return
-	}
-	if p.Allow != "" {
-		w.Header().Set("Allow", p.Allow)
-	}
-	body := errorMessage{Status: p.Status, Type: p.Type, Message: p.Message}
-	for _, v := range p.Violations {
-		if v.Field == "tenant" || v.Field == "hybris-tenant" {
-			body.Message = badTenant
-		}
-		body.Details = append(body.Details, detail{Field: v.Field, Type: "invalid_" + v.In, Message: v.Message})
-	}
-	face.WriteJSON(w, p.Status, body)
-}
-
-func unauthorized(message, code string) *face.Problem {
-	return face.Errorf(http.StatusUnauthorized, code, "%s", message)
-}
-
-var (
-	errInvalidToken = unauthorized("Invalid access token", "oauth.v2.InvalidAccessToken")
-	errExpiredToken = unauthorized("Access Token expired", "keymanagement.service.access_token_expired")
-	errBadLogin     = unauthorized("Invalid credentials", "customer.invalid_credentials")
-	errInactive     = unauthorized("Customer account is not active", "customer.inactive_account")
-	errLocked       = unauthorized("Customer account is locked", "customer.account_locked")
-	errBadRefresh   = unauthorized("Invalid refresh token", "oauth.v2.InvalidRefreshToken")
-	errBadSubject   = unauthorized("Invalid subject access token", "customer.invalid_subject_token")
-	errOldSubject   = unauthorized("Subject access token expired", "customer.subject_token_expired")
-)
-
-func badRequest(format string, args ...any) *face.Problem {
-	return face.Errorf(http.StatusBadRequest, "bad_request", format, args...)
-}
-
-// invalid is a 400 naming one field, with the field in details as contract
-// violations are.
-func invalid(in, field, message string) *face.Problem {
-	return &face.Problem{Status: http.StatusBadRequest, Type: "bad_request", Message: message,
-		Violations: []contracts.Violation{{In: in, Field: field, Message: message}}}
-}
-
-func conflict(format string, args ...any) *face.Problem {
-	return face.Errorf(http.StatusConflict, "conflict_resource", format, args...)
-}
-
-func duplicate(email, tenant string) *face.Problem {
-	return conflict("Duplicate account '%s' for tenant '%s'.", email, tenant)
-}
-
 // auth accepts a bearer token of one of kinds, issued for the path's tenant.
 func (f *Face) auth(kinds ...string) func(r *http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
@@ -207,9 +120,9 @@ func (f *Face) auth(kinds ...string) func(r *http.Request) (any, error) {
 			return err
 		})
 		switch {
-		case errors.Is(err, identity.ErrExpiredToken):
-			return nil, errExpiredToken
-		case err != nil || tok.API != API || tok.Tenant != r.PathValue("tenant"):
+		case err != nil:
+			return nil, domainErrors.Answer(err)
+		case tok.API != API || tok.Tenant != r.PathValue("tenant"):
 			return nil, errInvalidToken
 		}
 		return tok, nil

@@ -224,13 +224,8 @@ func (f *Face) login(c *face.Call) error {
 		acct, cust, err = tx.Authenticate(API, tenant, in.Email, in.Password)
 		return err
 	})
-	switch {
-	case errors.Is(err, identity.ErrInactive):
-		return errInactive
-	case errors.Is(err, identity.ErrLocked):
-		return errLocked
-	case err != nil:
-		return errBadLogin
+	if err != nil {
+		return domainErrors.Answer(err)
 	}
 	var out customerTokens
 	err = f.id.Write(func(tx *identity.Tx) error {

@@ -26,20 +26,60 @@ import (
 // DefaultBodyLimit is the largest request body accepted.
 const DefaultBodyLimit = 1 << 20
 
-// Problem is a failure to answer with, in the face's dialect.
+// Problem is a failure to answer with; the face renders it in its dialect.
 type Problem struct {
-	Status     int
-	Type       string // the dialect's error code, e.g. "bad_request"
+	Status int
+	// Code names the failure, for every face alike: one of the pipeline's
+	// codes below or one of the face's own (its errors.go). The face's
+	// Render picks the body from it; some dialects also print it.
+	Code       string
 	Message    string
 	Violations []contracts.Violation // for contract failures
 	Allow      string                // for 405
 }
 
-func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Type, p.Message) }
+// The pipeline's codes: the failures Mount answers before or around a
+// handler. Faces use CodeBadRequest for their own bad input too.
+const (
+	CodeBadRequest           = "bad_request"
+	CodePayloadTooLarge      = "payload_too_large"
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeNotFound             = "not_found"
+	CodeMethodNotAllowed     = "method_not_allowed"
+	CodeInternal             = "internal_error"
+)
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Code, p.Message) }
 
 // Errorf returns a Problem.
-func Errorf(status int, typ, format string, args ...any) *Problem {
-	return &Problem{Status: status, Type: typ, Message: fmt.Sprintf(format, args...)}
+func Errorf(status int, code, format string, args ...any) *Problem {
+	return &Problem{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorMap is a face's one map from the domain's errors (identity's) to its
+// answers. An answer's Message is a format of the details a call site gives
+// (e.g. the e-mail of a duplicate), or plain text when it gives none.
+type ErrorMap map[error]*Problem
+
+// Answer returns the answer to err when err is (errors.Is) one of m's
+// domain errors, with its message formatted with details; else err itself —
+// nil, a Problem already, or an unexpected error the pipeline answers with a
+// 500. A domain error matches one entry: the entries are distinct sentinels.
+func (m ErrorMap) Answer(err error, details ...any) error {
+	if err == nil {
+		return nil
+	}
+	for domain, p := range m {
+		if errors.Is(err, domain) {
+			if len(details) == 0 {
+				return p
+			}
+			cp := *p
+			cp.Message = fmt.Sprintf(p.Message, details...)
+			return &cp
+		}
+	}
+	return err
 }
 
 // Face is one vendor API.
@@ -104,14 +144,14 @@ func (c *Call) Decode(v any) error {
 	if mt, _, _ := mime.ParseMediaType(c.R.Header.Get("Content-Type")); mt == FormType {
 		values, err := url.ParseQuery(string(c.Body))
 		if err != nil {
-			return Errorf(http.StatusBadRequest, "bad_request", "request body is not a valid form: %v", err)
+			return Errorf(http.StatusBadRequest, CodeBadRequest, "request body is not a valid form: %v", err)
 		}
 		if body, err = json.Marshal(FormObject(values)); err != nil {
 			return err
 		}
 	}
 	if err := decodeJSON(body, v); err != nil {
-		return Errorf(http.StatusBadRequest, "bad_request", "request body is not valid JSON: %v", err)
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "request body is not valid JSON: %v", err)
 	}
 	return nil
 }
@@ -193,11 +233,11 @@ func Mount(mux *http.ServeMux, f Face, c *contracts.Contract, opts Options) erro
 			path = strings.TrimSuffix(path, "/")
 		}
 		if allow := allowed(c, path); allow != "" {
-			f.Render(w, &Problem{Status: http.StatusMethodNotAllowed, Type: "method_not_allowed", Allow: allow,
+			f.Render(w, &Problem{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Allow: allow,
 				Message: fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, allow)})
 			return
 		}
-		f.Render(w, Errorf(http.StatusNotFound, "not_found", "No operation at %s %s.", r.Method, r.URL.Path))
+		f.Render(w, Errorf(http.StatusNotFound, CodeNotFound, "No operation at %s %s.", r.Method, r.URL.Path))
 	}))
 	for _, p := range f.Prefixes() {
 		mux.Handle(p, fallback)
@@ -244,14 +284,14 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			slog.Error("handler panicked", "face", p.face.Name(), "op", p.op.ID, "panic", v, "stack", string(debug.Stack()))
-			p.face.Render(w, Errorf(http.StatusInternalServerError, "internal_error", "Internal error."))
+			p.face.Render(w, Errorf(http.StatusInternalServerError, CodeInternal, "Internal error."))
 		}
 	}()
 	if err := p.serve(w, r, &note); err != nil {
 		var prob *Problem
 		if !errors.As(err, &prob) {
 			slog.Error("handler failed", "face", p.face.Name(), "op", p.op.ID, "err", err)
-			prob = Errorf(http.StatusInternalServerError, "internal_error", "Internal error.")
+			prob = Errorf(http.StatusInternalServerError, CodeInternal, "Internal error.")
 		}
 		p.face.Render(w, prob)
 	}
@@ -265,14 +305,14 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) err
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return Errorf(http.StatusRequestEntityTooLarge, "payload_too_large",
+			return Errorf(http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
 				"The request body exceeds %d bytes.", p.limit)
 		}
-		return Errorf(http.StatusBadRequest, "bad_request", "The request body could not be read.")
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "The request body could not be read.")
 	}
 	note.Body = body
 	if len(p.op.BodyTypes) > 0 && len(body) > 0 && !p.op.AcceptsBody(r.Header.Get("Content-Type")) {
-		return Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type",
+		return Errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
 			"Content type %q is not supported; use %s.", r.Header.Get("Content-Type"), strings.Join(p.op.BodyTypes, " or "))
 	}
 	c := &Call{W: w, R: r, Body: body}
@@ -287,7 +327,7 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) err
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if v := p.contract.ValidateRequest(withoutEmptyBodyType(r, body), p.op, len(body) == 0); len(v) > 0 {
 		note.Violations = v
-		return &Problem{Status: http.StatusBadRequest, Type: "bad_request", Message: summary(v), Violations: v}
+		return &Problem{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: summary(v), Violations: v}
 	}
 	return p.route.Handle(c)
 }

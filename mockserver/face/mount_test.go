@@ -32,7 +32,7 @@ func (echoFace) Render(w http.ResponseWriter, p *face.Problem) {
 	if p.Allow != "" {
 		w.Header().Set("Allow", p.Allow)
 	}
-	face.WriteJSON(w, p.Status, map[string]any{"type": p.Type, "violations": len(p.Violations)})
+	face.WriteJSON(w, p.Status, map[string]any{"type": p.Code, "violations": len(p.Violations)})
 }
 
 func (echoFace) Routes() []face.Route {

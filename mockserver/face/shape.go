@@ -37,7 +37,7 @@ func checkDepth(r *http.Request, body []byte) *Problem {
 		depth = jsonDepth(body)
 	}
 	if depth > MaxDepth {
-		return Errorf(http.StatusBadRequest, "bad_request", "The request body nests %d levels deep; at most %d are accepted.", depth, MaxDepth)
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "The request body nests %d levels deep; at most %d are accepted.", depth, MaxDepth)
 	}
 	return nil
 }

@@ -174,10 +174,10 @@ func profilePermissions(profile map[string]any) permissions {
 // token whose user the firewall's user provider cannot load, the
 // provider's exception, which has no message.
 var (
-	errNoToken     = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid credentials")
-	errInvalidJWT  = face.Errorf(http.StatusUnauthorized, typeJWT, "Invalid JWT Token")
-	errUnknownUser = &face.Problem{Status: http.StatusUnauthorized, Type: typeJWT}
-	errForbidden   = &face.Problem{Status: http.StatusForbidden} // Symfony's AccessDeniedHttpException
+	errNoToken     = face.Errorf(http.StatusUnauthorized, codeNoToken, "Invalid credentials")
+	errInvalidJWT  = face.Errorf(http.StatusUnauthorized, codeInvalidJWT, "Invalid JWT Token")
+	errUnknownUser = &face.Problem{Status: http.StatusUnauthorized, Code: codeUnknownUser}
+	errForbidden   = &face.Problem{Status: http.StatusForbidden, Code: codeForbidden} // Symfony's AccessDeniedHttpException
 )
 
 // bearer is the token of an "Authorization: Bearer <token>" header, exactly

@@ -1,7 +1,6 @@
 package openloyalty
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -62,14 +61,11 @@ func (f *Face) login(c *face.Call, k kind) error {
 		_, u, err = tx.Authenticate(API, tenant, loginName(tx, k, tenant, name), password)
 		return err
 	})
-	inactive := errors.Is(err, identity.ErrLocked) || errors.Is(err, identity.ErrInactive)
-	switch {
-	case inactive && k == sellerKind:
-		return errSellerInactive // the seller provider's SellerIsNotActiveException
-	case errors.Is(err, identity.ErrLocked):
-		return errLocked
-	case err != nil:
-		return errBadCredentials
+	if err != nil {
+		if k == sellerKind {
+			err = sellerErrors.Answer(err)
+		}
+		return domainErrors.Answer(err)
 	}
 	var out tokens
 	var now, last time.Time
