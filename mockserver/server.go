@@ -1,6 +1,6 @@
 // Package mockserver assembles doppel's mock: every face mounted at its real
 // base path with CORS for browser apps, and the admin API under /__doppel/,
-// guarded against web pages and strangers (AdminOptions).
+// guarded against web pages and strangers (admin.Options).
 package mockserver
 
 import (
@@ -12,12 +12,15 @@ import (
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/accounts"
+	"github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/fault"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/journal"
+	"github.com/doppel-dev/doppel/mockserver/mail"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 )
 
 // Options configure a Server.
@@ -39,7 +42,7 @@ type Options struct {
 	// DocumentLimit is the largest seed or state document the admin API
 	// reads, in bytes: DefaultDocumentLimit when 0.
 	DocumentLimit int64
-	Admin         AdminOptions
+	Admin         admin.Options
 }
 
 // DefaultMailbox is how many messages the mailbox keeps by default.
@@ -57,13 +60,13 @@ type Server struct {
 	Accounts    *accounts.Face
 	faces       []face.Face
 	handler     http.Handler
-	smtp        *smtpOut // nil without Options.SMTP
+	smtp        *mail.SMTP // nil without Options.SMTP
 
 	journal  *journal.Journal // nil when off
 	faults   fault.Rules
-	admin    AdminOptions
+	admin    admin.Options
 	docLimit int64
-	persist  persistHealth // the state file's last write, for /__doppel/health
+	persist  persist.Health // the state file's last write, for /__doppel/health
 }
 
 // New builds a Server, seeds it, and makes that state the one
@@ -86,10 +89,10 @@ func New(opts Options) (*Server, error) {
 	}
 	random := identity.NewRandom(nil) // the faces' keys come from crypto/rand, whatever the seed
 	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, Random: random, MaxMail: max(opts.Mailbox, 0)}
-	var out *smtpOut
+	var out *mail.SMTP
 	if opts.SMTP != "" {
-		out = newSMTPOut(opts.SMTP)
-		idOpts.Sent = out.send
+		out = mail.NewSMTP(opts.SMTP)
+		idOpts.Sent = out.Send
 	}
 	id := identity.New(idOpts)
 	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
@@ -121,10 +124,14 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	if !opts.Admin.Off {
-		s.mountAdmin(mux)
-		s.mountState(mux)
+		a := &admin.API{Server: s, ID: id, Emporix: s.Emporix, Health: &s.persist, DocumentLimit: s.docLimit}
+		a.Mount(mux)
+		s.mountJournal(mux)
+		s.mountFaults(mux)
+		s.mountClock(mux)
+		s.mountDashboard(mux)
 	}
-	s.handler = vendorCORS(s.adminGuard(mux))
+	s.handler = vendorCORS(admin.Guard(s.admin, mux))
 	id.Checkpoint()
 	return s, nil
 }
@@ -143,7 +150,7 @@ func (s *Server) Warm() {
 // Close delivers the mail still queued for SMTP; the handler keeps serving.
 func (s *Server) Close() {
 	if s.smtp != nil {
-		s.smtp.close()
+		s.smtp.Close()
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/admin"
 )
 
 // harness drives a Server in-process, without a network.
@@ -43,7 +44,7 @@ func (h *harness) do(method, path string, body any, header ...string) *httptest.
 		r = strings.NewReader(string(raw))
 	}
 	req := httptest.NewRequest(method, "http://127.0.0.1:4010"+path, r)
-	if body != nil || strings.HasPrefix(path, mockserver.AdminPrefix) {
+	if body != nil || strings.HasPrefix(path, admin.Prefix) {
 		req.Header.Set("Content-Type", "application/json") // as an admin client says
 	}
 	for i := 0; i+1 < len(header); i += 2 {

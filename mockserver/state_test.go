@@ -14,6 +14,7 @@ import (
 
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 )
 
 // seeded is a server started as doppel serve --seed seed --customers k.
@@ -254,7 +255,7 @@ func TestPersist(t *testing.T) {
 	p, err := h.srv.Persist(path, 0)
 	require.NoError(t, err)
 	file := func() string {
-		doc, err := mockserver.ReadStateFile(path)
+		doc, err := persist.ReadStateFile(path)
 		require.NoError(t, err)
 		require.NotNil(t, doc)
 		b := newHarness(t, mockserver.Options{Seed: doc})
@@ -284,13 +285,13 @@ func TestPersist(t *testing.T) {
 // is told who has it.
 func TestStateFileLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	lock, err := mockserver.LockStateFile(path)
+	lock, err := persist.LockStateFile(path)
 	require.NoError(t, err)
-	_, err = mockserver.LockStateFile(path)
+	_, err = persist.LockStateFile(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), fmt.Sprintf("state file %s is in use by another doppel (pid %d, lock %s.lock)", path, os.Getpid(), path))
 	require.NoError(t, lock.Release())
-	again, err := mockserver.LockStateFile(path)
+	again, err := persist.LockStateFile(path)
 	require.NoError(t, err, "released, it can be taken again")
 	require.NoError(t, again.Release())
 }
@@ -323,7 +324,7 @@ func TestPersistFailureShowsInHealth(t *testing.T) {
 	require.NoError(t, os.Mkdir(dir, 0o700))
 	require.Eventually(t, func() bool { return h.do("GET", "/__doppel/health", nil).Code == http.StatusOK }, 10*time.Second, 10*time.Millisecond,
 		"retried without a further change")
-	doc, err := mockserver.ReadStateFile(path)
+	doc, err := persist.ReadStateFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, h.state(), newHarness(t, mockserver.Options{Seed: doc}).state())
 }
@@ -352,14 +353,14 @@ func TestPersistBoundsTheDelay(t *testing.T) {
 	defer p.Close()
 	info, err := os.Stat(path)
 	require.NoError(t, err)
-	stop := time.After(mockserver.DefaultFlush + time.Second)
+	stop := time.After(persist.DefaultFlush + time.Second)
 	for done := false; !done; {
 		select {
 		case <-stop:
 			done = true
 		default:
 			h.do("DELETE", "/__doppel/mailbox", nil) // a change every few milliseconds
-			time.Sleep(mockserver.PersistQuiet / 10)
+			time.Sleep(persist.PersistQuiet / 10)
 		}
 	}
 	now, err := os.Stat(path)

@@ -21,8 +21,10 @@ import (
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/accounts"
+	adminapi "github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 )
 
 func serve(args []string, out io.Writer) error {
@@ -33,7 +35,7 @@ func serve(args []string, out io.Writer) error {
 	customers := fs.Int("customers", 0, "how many realistic customers to generate per face, besides the personas")
 	fixtureFile := fs.String("fixtures", "", "seed document (JSON) to load at start, after the personas")
 	stateFile := fs.String("state-file", "", "keep the state in this file: loaded at start when it exists (instead of personas and fixtures), written after changes and at shutdown")
-	flush := fs.Duration("state-flush", mockserver.DefaultFlush, "the longest a change waits before the --state-file is written (what kill -9 can lose)")
+	flush := fs.Duration("state-flush", persist.DefaultFlush, "the longest a change waits before the --state-file is written (what kill -9 can lose)")
 	hashCost := fs.Int("hash-cost", identity.DefaultHashCost, "bcrypt cost of stored passwords (4-31)")
 	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body of a face in bytes")
 	docLimit := fs.Int64("document-limit", mockserver.DefaultDocumentLimit, "largest seed or state document the admin API reads, in bytes")
@@ -79,7 +81,7 @@ func serve(args []string, out io.Writer) error {
 	}
 	start := time.Now()
 	if *stateFile != "" {
-		lock, err := mockserver.LockStateFile(*stateFile) // before reading it: a second doppel stops here
+		lock, err := persist.LockStateFile(*stateFile) // before reading it: a second doppel stops here
 		if err != nil {
 			return err
 		}
@@ -91,7 +93,7 @@ func serve(args []string, out io.Writer) error {
 	}
 	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: doc, SMTP: *smtpAddr, Random: fixtures.Source(*seed),
 		DocumentLimit: *docLimit, Mailbox: *mailbox, Journal: *journal,
-		Admin: mockserver.AdminOptions{Off: !*admin, Token: *adminToken, Origins: adminOrigins, Hosts: adminHosts}}
+		Admin: adminapi.Options{Off: !*admin, Token: *adminToken, Origins: adminOrigins, Hosts: adminHosts}}
 	if *journal == 0 {
 		opts.Journal = -1 // off
 	}

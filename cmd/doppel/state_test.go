@@ -24,6 +24,7 @@ import (
 
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -190,7 +191,7 @@ func TestServeStateFileSurvivesKill(t *testing.T) {
 		<-done
 		t.Logf("round %d: killed while writing: %v", round, writing())
 
-		doc, err := mockserver.ReadStateFile(file)
+		doc, err := persist.ReadStateFile(file)
 		require.NoError(t, err, "round %d", round)
 		require.NotNil(t, doc)
 		_, err = mockserver.New(mockserver.Options{Seed: doc})

@@ -1,0 +1,60 @@
+package mockserver
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/persist"
+)
+
+// LoadState makes a new state of a seed document and makes it what
+// /__doppel/reset returns to (PUT /__doppel/state); all of it or, on
+// error, nothing.
+func (s *Server) LoadState(doc *fixtures.Document) error { return s.apply(doc, true) }
+
+// apply adds a seed document to the state or, when it has a state section
+// or replace is set, makes a new state of it; replace also makes the new
+// state what /__doppel/reset returns to.
+func (s *Server) apply(doc *fixtures.Document, replace bool) error {
+	hash := s.ID.Hashes()
+	var applies []func(*identity.Tx) error
+	for _, f := range s.faces {
+		apply, err := f.Seed(doc, hash)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		if apply != nil {
+			applies = append(applies, apply)
+		}
+	}
+	seed := func(tx *identity.Tx) error {
+		for _, apply := range applies {
+			if err := apply(tx); err != nil {
+				return fmt.Errorf("seed: %w", err)
+			}
+		}
+		return nil
+	}
+	if doc.State == nil && !replace {
+		return s.ID.WriteAt(fixtures.Epoch, seed)
+	}
+	if err := s.ID.Replace(doc.State, s.faceNames(), fixtures.Epoch, seed, replace); err != nil {
+		return err // nothing changed; a seeded source stays on
+	}
+	if doc.State != nil {
+		s.Unseed() // a seeded source could draw the loaded state's ids and tokens again
+	}
+	return nil
+}
+
+// WriteState writes the whole state as a seed document (fixtures.WriteState).
+func (s *Server) WriteState(w io.Writer) error { return persist.WriteState(w, s.ID) }
+
+// Persist keeps the state in a file (persist.Start); GET /__doppel/health
+// tells when writing it fails.
+func (s *Server) Persist(path string, flush time.Duration) (*persist.Persister, error) {
+	return persist.Start(s.ID, &s.persist, path, flush)
+}
