@@ -15,8 +15,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // The churn tests run many clients against one mock at once, each doing a
@@ -266,11 +266,11 @@ func TestEmporixChurn(t *testing.T) {
 // TestOpenLoyaltyChurn: logins, refreshes, revokes, password changes and
 // resets of many customers (and admins, who alone may revoke) at once.
 func TestOpenLoyaltyChurn(t *testing.T) {
-	doc := &fixtures.Document{OpenLoyalty: &fixtures.OpenLoyalty{Stores: map[string]fixtures.OpenLoyaltyStore{"CHURN": {}}}}
+	doc := &seed.Document{OpenLoyalty: &seed.OpenLoyalty{Stores: map[string]seed.OpenLoyaltyStore{"CHURN": {}}}}
 	store := doc.OpenLoyalty.Stores["CHURN"]
 	for i := range churnClients {
-		store.Customers = append(store.Customers, fixtures.OpenLoyaltyCustomer{Email: fmt.Sprintf("ol-%d@example.com", i), Password: "Start-Passw0rd!"})
-		doc.OpenLoyalty.Admins = append(doc.OpenLoyalty.Admins, fixtures.OpenLoyaltyAdmin{
+		store.Customers = append(store.Customers, seed.OpenLoyaltyCustomer{Email: fmt.Sprintf("ol-%d@example.com", i), Password: "Start-Passw0rd!"})
+		doc.OpenLoyalty.Admins = append(doc.OpenLoyalty.Admins, seed.OpenLoyaltyAdmin{
 			Username: fmt.Sprintf("ol-admin-%d", i), Email: fmt.Sprintf("ol-admin-%d@example.com", i), Password: "Start-Passw0rd!"})
 	}
 	doc.OpenLoyalty.Stores["CHURN"] = store
@@ -354,10 +354,10 @@ func TestOpenLoyaltyChurn(t *testing.T) {
 // changes hands as its holders move on), resets and deletions of many
 // customers at once.
 func TestAccountsChurn(t *testing.T) {
-	doc := &fixtures.Document{Accounts: &fixtures.Accounts{}}
+	doc := &seed.Document{Accounts: &seed.Accounts{}}
 	for i := range churnClients {
-		doc.Accounts.Customers = append(doc.Accounts.Customers, fixtures.AccountsCustomer{
-			Email: fmt.Sprintf("acc-%d@example.com", i), Password: "start", Status: fixtures.StatusActive})
+		doc.Accounts.Customers = append(doc.Accounts.Customers, seed.AccountsCustomer{
+			Email: fmt.Sprintf("acc-%d@example.com", i), Password: "start", Status: seed.StatusActive})
 	}
 	srv, err := mockserver.New(mockserver.Options{Seed: doc})
 	require.NoError(t, err)

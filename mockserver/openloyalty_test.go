@@ -26,6 +26,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // testJWTKey is made once per test binary: RSA key generation is slow.
@@ -62,14 +63,14 @@ type olHarness struct {
 func newOLHarness(t testing.TB) *olHarness {
 	t.Helper()
 	clock := &identity.ShiftClock{}
-	seed := &fixtures.Document{OpenLoyalty: &fixtures.OpenLoyalty{
-		Admins: []fixtures.OpenLoyaltyAdmin{{Username: olAdmin, Email: olAdminEmail, Password: olPassword, SuperAdmin: true},
+	seed := &seed.Document{OpenLoyalty: &seed.OpenLoyalty{
+		Admins: []seed.OpenLoyaltyAdmin{{Username: olAdmin, Email: olAdminEmail, Password: olPassword, SuperAdmin: true},
 			{Username: olAuditor, Email: "auditor@example.com", Password: olPassword,
 				Permissions: map[string][]string{"LEVEL": {"MODIFY"}, "CUSTOMER": {"VIEW", "MODIFY", "VIEW"}, "POS": {}}}},
-		Sellers: []fixtures.OpenLoyaltySeller{{Email: olSeller, Password: olPassword}},
-		Stores: map[string]fixtures.OpenLoyaltyStore{
-			"DEFAULT": {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olPassword, Phone: olPhone}}},
-			"OTHER":   {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olOther}}},
+		Sellers: []seed.OpenLoyaltySeller{{Email: olSeller, Password: olPassword}},
+		Stores: map[string]seed.OpenLoyaltyStore{
+			"DEFAULT": {Customers: []seed.OpenLoyaltyCustomer{{Email: olCustomer, Password: olPassword, Phone: olPhone}}},
+			"OTHER":   {Customers: []seed.OpenLoyaltyCustomer{{Email: olCustomer, Password: olOther}}},
 		},
 		PointsOfSale: []string{olPOS},
 	}}

@@ -5,24 +5,24 @@ import (
 	"io"
 	"time"
 
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // LoadState makes a new state of a seed document and makes it what
 // /__doppel/reset returns to (PUT /__doppel/state); all of it or, on
 // error, nothing.
-func (s *Server) LoadState(doc *fixtures.Document) error { return s.apply(doc, true) }
+func (s *Server) LoadState(doc *persist.Document) error { return s.apply(doc, true) }
 
 // apply adds a seed document to the state or, when it has a state section
 // or replace is set, makes a new state of it; replace also makes the new
 // state what /__doppel/reset returns to.
-func (s *Server) apply(doc *fixtures.Document, replace bool) error {
+func (s *Server) apply(doc *persist.Document, replace bool) error {
 	hash := s.ID.Hashes()
 	var applies []func(*identity.Tx) error
 	for _, f := range s.faces {
-		apply, err := f.Seed(doc, hash)
+		apply, err := f.Seed(&doc.Document, hash)
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
@@ -30,7 +30,7 @@ func (s *Server) apply(doc *fixtures.Document, replace bool) error {
 			applies = append(applies, apply)
 		}
 	}
-	seed := func(tx *identity.Tx) error {
+	add := func(tx *identity.Tx) error {
 		for _, apply := range applies {
 			if err := apply(tx); err != nil {
 				return fmt.Errorf("seed: %w", err)
@@ -39,9 +39,9 @@ func (s *Server) apply(doc *fixtures.Document, replace bool) error {
 		return nil
 	}
 	if doc.State == nil && !replace {
-		return s.ID.WriteAt(fixtures.Epoch, seed)
+		return s.ID.WriteAt(seed.Epoch, add)
 	}
-	if err := s.ID.Replace(doc.State, s.faceNames(), fixtures.Epoch, seed, replace); err != nil {
+	if err := s.ID.Replace(doc.State, s.faceNames(), seed.Epoch, add, replace); err != nil {
 		return err // nothing changed; a seeded source stays on
 	}
 	if doc.State != nil {
@@ -50,8 +50,8 @@ func (s *Server) apply(doc *fixtures.Document, replace bool) error {
 	return nil
 }
 
-// WriteState writes the whole state as a seed document (fixtures.WriteState).
-func (s *Server) WriteState(w io.Writer) error { return persist.WriteState(w, s.ID) }
+// WriteState writes the whole state as a seed document (persist.WriteState).
+func (s *Server) WriteState(w io.Writer) error { return persist.WriteState(w, s.ID.Export()) }
 
 // Persist keeps the state in a file (persist.Start); GET /__doppel/health
 // tells when writing it fails.

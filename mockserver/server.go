@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/emporix"
@@ -21,6 +20,8 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/mail"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
 	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/mockserver/store"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // Options configure a Server.
@@ -28,7 +29,8 @@ type Options struct {
 	Clock     identity.Clock // an identity.ShiftClock, which the admin API moves, when nil
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	BodyLimit int64          // face.DefaultBodyLimit when 0
-	Seed      *fixtures.Document
+	Seed      *seed.Document // the faces' sections to seed at start
+	State     *store.Records // a whole state (a state file's) to start from, before Seed
 	// Random is the source of ids, tokens, codes and salts: crypto/rand when
 	// nil. A seeded source makes the state at start reproducible; Unseed
 	// (doppel serve calls it once the start state is made) and a loaded
@@ -106,8 +108,12 @@ func New(opts Options) (*Server, error) {
 		loading.Go(func() { _, _ = contracts.Load(f.Name()) })
 	}
 	var seeded error
-	if opts.Seed != nil {
-		seeded = s.Seed(opts.Seed)
+	if opts.Seed != nil || opts.State != nil {
+		doc := &persist.Document{State: opts.State}
+		if opts.Seed != nil {
+			doc.Document = *opts.Seed
+		}
+		seeded = s.Seed(doc)
 	}
 	loading.Wait()
 	if seeded != nil {
@@ -167,5 +173,5 @@ func (s *Server) Unseed() { s.ID.Rand.Unseed() }
 
 // Seed applies a seed document: a state section replaces the whole state,
 // the faces' sections add to it; all of it or, on error, nothing. Seeded
-// records are dated fixtures.Epoch.
-func (s *Server) Seed(doc *fixtures.Document) error { return s.apply(doc, false) }
+// records are dated seed.Epoch.
+func (s *Server) Seed(doc *persist.Document) error { return s.apply(doc, false) }

@@ -15,6 +15,7 @@ import (
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // seeded is a server started as doppel serve --seed seed --customers k.
@@ -159,7 +160,7 @@ func TestPutStateWithoutState(t *testing.T) {
 	rec := h.srv.ID.Export()
 	require.Len(t, rec.Customers, 1)
 	assert.Equal(t, "emporix", rec.Customers[0].API)
-	assert.Equal(t, fixtures.Epoch, rec.Customers[0].Created, "seeded records are dated at the epoch")
+	assert.Equal(t, seed.Epoch, rec.Customers[0].Created, "seeded records are dated at the epoch")
 }
 
 // TestPutStateRefusesBadDocuments: a bad document is a 400 that says why,
@@ -258,7 +259,7 @@ func TestPersist(t *testing.T) {
 		doc, err := persist.ReadStateFile(path)
 		require.NoError(t, err)
 		require.NotNil(t, doc)
-		b := newHarness(t, mockserver.Options{Seed: doc})
+		b := newHarness(t, mockserver.Options{Seed: &doc.Document, State: doc.State})
 		return b.state()
 	}
 	assert.Equal(t, h.state(), file(), "written at once")
@@ -326,7 +327,7 @@ func TestPersistFailureShowsInHealth(t *testing.T) {
 		"retried without a further change")
 	doc, err := persist.ReadStateFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, h.state(), newHarness(t, mockserver.Options{Seed: doc}).state())
+	assert.Equal(t, h.state(), newHarness(t, mockserver.Options{Seed: &doc.Document, State: doc.State}).state())
 }
 
 // TestDocumentLimit: a seed or state document over the limit is a 413 and

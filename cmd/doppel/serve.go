@@ -25,6 +25,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
 	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 func serve(args []string, out io.Writer) error {
@@ -91,7 +92,7 @@ func serve(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: doc, SMTP: *smtpAddr, Random: fixtures.Source(*seed),
+	opts := mockserver.Options{HashCost: *hashCost, BodyLimit: *bodyLimit, Seed: &doc.Document, State: doc.State, SMTP: *smtpAddr, Random: fixtures.Source(*seed),
 		DocumentLimit: *docLimit, Mailbox: *mailbox, Journal: *journal,
 		Admin: adminapi.Options{Off: !*admin, Token: *adminToken, Origins: adminOrigins, Hosts: adminHosts}}
 	if *journal == 0 {
@@ -120,7 +121,7 @@ func serve(args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		doc, err := fixtures.Parse(data)
+		doc, err := persist.Parse(data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", *fixtureFile, err)
 		}
@@ -263,7 +264,7 @@ func shutdown(hs *http.Server, track *inflight, timeout time.Duration) error {
 
 // printPersonas prints, per face, where to point a client and the logins of
 // the generated personas.
-func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *mockserver.Server, admin bool) {
+func printPersonas(out io.Writer, base string, demo *seed.Document, srv *mockserver.Server, admin bool) {
 	fmt.Fprintf(out, "  Emporix, tenant %q: anonymous token at %s/customerlogin/auth/anonymous/login?tenant=%s&client_id=storefront\n",
 		fixtures.DemoTenant, base, fixtures.DemoTenant)
 	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
@@ -274,7 +275,7 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 		secrets = "over --smtp only"
 	}
 	fmt.Fprintf(out, "  Customer Accounts (Greedbag): %s/customers/ (secrets: %s)\n", base, secrets)
-	retailers := append([]fixtures.AccountsRetailer{{Name: accounts.DefaultRetailer, Customers: demo.Accounts.Customers}}, demo.Accounts.Retailers...)
+	retailers := append([]seed.AccountsRetailer{{Name: accounts.DefaultRetailer, Customers: demo.Accounts.Customers}}, demo.Accounts.Retailers...)
 	for _, r := range retailers {
 		if r.Name == accounts.DefaultRetailer {
 			fmt.Fprintf(out, "    retailer %q (requests without an Origin header):\n", r.Name)
@@ -282,7 +283,7 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 			fmt.Fprintf(out, "    retailer %q (Origin %s):\n", r.Name, strings.Join(r.Origins, " or "))
 		}
 		for _, c := range r.Customers {
-			if c.Status == fixtures.StatusPending {
+			if c.Status == seed.StatusPending {
 				id, _ := srv.Accounts.Identifier(r.Name, c.Email)
 				fmt.Fprintf(out, "      %-38s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
 			} else {

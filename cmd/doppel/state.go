@@ -33,7 +33,7 @@ func fixturesCmd(args []string, out io.Writer) error {
 // startState returns the document doppel serve starts from: the state file
 // when it exists (restored), else the personas with customers generated
 // from seed.
-func startState(stateFile string, seed uint64, customers int) (doc *fixtures.Document, restored bool, err error) {
+func startState(stateFile string, seed uint64, customers int) (doc *persist.Document, restored bool, err error) {
 	if stateFile != "" {
 		if doc, err = persist.ReadStateFile(stateFile); err != nil {
 			return nil, false, badStateFile(stateFile, err)
@@ -42,7 +42,7 @@ func startState(stateFile string, seed uint64, customers int) (doc *fixtures.Doc
 			return doc, true, nil
 		}
 	}
-	return fixtures.Generate(seed, customers), false, nil
+	return &persist.Document{Document: *fixtures.Generate(seed, customers)}, false, nil
 }
 
 func badStateFile(path string, err error) error {

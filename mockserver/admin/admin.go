@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 	"github.com/doppel-dev/doppel/mockserver/store"
 )
 
@@ -26,9 +26,9 @@ const Prefix = "/__doppel/"
 
 // Server is the state the admin API changes through seed documents.
 type Server interface {
-	Seed(doc *fixtures.Document) error      // POST /__doppel/seed
-	LoadState(doc *fixtures.Document) error // PUT /__doppel/state
-	WriteState(w io.Writer) error           // GET /__doppel/state
+	Seed(doc *persist.Document) error      // POST /__doppel/seed
+	LoadState(doc *persist.Document) error // PUT /__doppel/state
+	WriteState(w io.Writer) error          // GET /__doppel/state
 }
 
 // Health tells since when the state file fails to be written and why; a

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/doppel-dev/doppel/fixtures"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 )
 
 // mountState registers GET and PUT /__doppel/state.
@@ -33,7 +33,7 @@ func (s *API) mountState(mux *http.ServeMux) {
 
 // readDocument reads a seed document from a request body, up to the
 // document limit; on error it tells the status to answer.
-func (s *API) readDocument(w http.ResponseWriter, r *http.Request) (*fixtures.Document, int, error) {
+func (s *API) readDocument(w http.ResponseWriter, r *http.Request) (*persist.Document, int, error) {
 	tooLarge := fmt.Errorf("document larger than %d bytes (doppel serve --document-limit)", s.DocumentLimit)
 	if r.ContentLength > s.DocumentLimit {
 		return nil, http.StatusRequestEntityTooLarge, tooLarge
@@ -45,6 +45,6 @@ func (s *API) readDocument(w http.ResponseWriter, r *http.Request) (*fixtures.Do
 		}
 		return nil, http.StatusBadRequest, fmt.Errorf("document not read: %w", err)
 	}
-	doc, err := fixtures.Parse(body)
+	doc, err := persist.Parse(body)
 	return doc, http.StatusBadRequest, err
 }

@@ -6,10 +6,10 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/store"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // Settings are a tenant's settings as the admin API shows them.
@@ -40,7 +40,7 @@ func (f *Face) Configure(tenant string, doubleOptIn *bool) (Settings, error) {
 // Seed implements face.Face: the document's tenants and their customers
 // with their addresses. Customers whose e-mail exists already are left as
 // they are.
-func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*identity.Tx) error, error) {
+func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identity.Tx) error, error) {
 	doc := all.Emporix
 	if doc == nil {
 		return nil, nil

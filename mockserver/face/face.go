@@ -19,8 +19,8 @@ import (
 	"strings"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // DefaultBodyLimit is the largest request body accepted.
@@ -60,7 +60,7 @@ type Face interface {
 	// The slow work (hashing, with hash) happens here, in the document's
 	// order; apply runs inside the one write transaction of the whole
 	// document, so a seed is all or nothing.
-	Seed(doc *fixtures.Document, hash func(password string) string) (apply func(*identity.Tx) error, err error)
+	Seed(doc *seed.Document, hash func(password string) string) (apply func(*identity.Tx) error, err error)
 }
 
 // SlashTolerant is implemented by a face whose vendor gateway answers a path

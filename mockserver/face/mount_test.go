@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // echoFace serves four operations of the Emporix contract, answering what
@@ -23,7 +23,7 @@ type echoFace struct{ slash bool }
 func (echoFace) Name() string                  { return "emporix" }
 func (echoFace) Prefixes() []string            { return []string{"/customer/"} }
 func (echoFace) Tenant(r *http.Request) string { return r.PathValue("tenant") }
-func (echoFace) Seed(*fixtures.Document, func(string) string) (func(*identity.Tx) error, error) {
+func (echoFace) Seed(*seed.Document, func(string) string) (func(*identity.Tx) error, error) {
 	return nil, nil
 }
 func (f echoFace) ToleratesTrailingSlash() bool { return f.slash }

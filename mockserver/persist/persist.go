@@ -141,7 +141,7 @@ func (p *Persister) write() error {
 		return fmt.Errorf("state file: %w", err)
 	}
 	tmp := f.Name()
-	err = WriteState(f, p.id)
+	err = WriteState(f, p.id.Export())
 	if err == nil {
 		err = f.Sync()
 	}

@@ -2,19 +2,39 @@ package persist
 
 import (
 	"errors"
-	"io"
+	"fmt"
 	"os"
 
-	"github.com/doppel-dev/doppel/fixtures"
-	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/store"
+	"github.com/doppel-dev/doppel/seed"
 )
 
-// WriteState writes the whole state of id as a seed document (fixtures.WriteState).
-func WriteState(w io.Writer, id *identity.Service) error { return fixtures.WriteState(w, id.Export()) }
+// Document is a seed document as the mock reads it: the faces' sections
+// and, under "state", a whole state (GET /__doppel/state exports one,
+// WriteState writes one). Applying a document with a state first replaces
+// the state by it, then adds the faces' sections.
+type Document struct {
+	State *store.Records `json:"state,omitempty"`
+	seed.Document
+}
+
+// Parse decodes a document strictly (seed.Decode); a state of another
+// version than store.Version is refused.
+func Parse(data []byte) (*Document, error) {
+	var doc Document
+	if err := seed.Decode(data, &doc); err != nil {
+		return nil, err
+	}
+	if doc.State != nil && doc.State.Version != store.Version {
+		return nil, fmt.Errorf("seed document: state version %d is not supported (this doppel reads version %d)",
+			doc.State.Version, store.Version)
+	}
+	return &doc, nil
+}
 
 // ReadStateFile reads a state file: a seed document with a state section.
 // A missing file is (nil, nil).
-func ReadStateFile(path string) (*fixtures.Document, error) {
+func ReadStateFile(path string) (*Document, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -22,7 +42,7 @@ func ReadStateFile(path string) (*fixtures.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := fixtures.Parse(data)
+	doc, err := Parse(data)
 	if err != nil {
 		return nil, err
 	}
