@@ -414,7 +414,7 @@ func TestAccountsPersonas(t *testing.T) {
 	assert.Empty(t, pending.Password)
 	assert.NotEqual(t, active.Email, pending.Email)
 	h.accountsLogin(active.Email, active.Password)
-	id, err := h.srv.Accounts.Identifier(accounts.DefaultRetailer, pending.Email)
+	id, err := h.srv.Face(accounts.API).(*accounts.Face).Identifier(accounts.DefaultRetailer, pending.Email)
 	require.NoError(t, err)
 	assert.Equal(t, id, h.mails("activation", pending.Email)[0]["identifier"])
 
@@ -424,7 +424,7 @@ func TestAccountsPersonas(t *testing.T) {
 	assert.Equal(t, "demo", demo.Name)
 	assert.Contains(t, demo.Origins, "http://localhost:3000")
 	token := h.loginAt("http://localhost:3000", active.Email, active.Password)
-	demoID, err := h.srv.Accounts.Identifier(demo.Name, pending.Email)
+	demoID, err := h.srv.Face(accounts.API).(*accounts.Face).Identifier(demo.Name, pending.Email)
 	require.NoError(t, err)
 	assert.NotEqual(t, id, demoID, "another customer")
 	mails := h.mails("activation", pending.Email)

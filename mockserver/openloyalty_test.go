@@ -329,7 +329,7 @@ func TestOpenLoyaltyKeyIsGeneratedOrLoaded(t *testing.T) {
 	w := h.do("POST", "/api/admin/login_check", map[string]string{"_username": admin.Username, "_password": admin.Password})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	_, err := jwt.Parse(decode[map[string]string](t, w)["token"],
-		func(*jwt.Token) (any, error) { return h.srv.OpenLoyalty.PublicKey(), nil })
+		func(*jwt.Token) (any, error) { return h.srv.Face(openloyalty.API).(*openloyalty.Face).PublicKey(), nil })
 	assert.NoError(t, err)
 
 	// A PEM file, PKCS #8 or PKCS #1, loads.

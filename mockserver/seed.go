@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/persist"
 	"github.com/doppel-dev/doppel/seed"
@@ -22,7 +23,11 @@ func (s *Server) apply(doc *persist.Document, replace bool) error {
 	hash := s.ID.Hashes()
 	var applies []func(*identity.Tx) error
 	for _, f := range s.faces {
-		apply, err := f.Seed(&doc.Document, hash)
+		seeder, ok := f.(face.Seeder)
+		if !ok {
+			continue
+		}
+		apply, err := seeder.Seed(&doc.Document, hash)
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}

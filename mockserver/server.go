@@ -56,13 +56,10 @@ const DefaultDocumentLimit = 256 << 20
 
 // Server is the mock: an http.Handler over one state.
 type Server struct {
-	ID          *identity.Service
-	Emporix     *emporix.Face
-	OpenLoyalty *openloyalty.Face
-	Accounts    *accounts.Face
-	faces       []face.Face
-	handler     http.Handler
-	smtp        *mail.SMTP // nil without Options.SMTP
+	ID      *identity.Service
+	faces   []face.Face
+	handler http.Handler
+	smtp    *mail.SMTP // nil without Options.SMTP
 
 	journal  *journal.Journal // nil when off
 	faults   fault.Rules
@@ -97,9 +94,8 @@ func New(opts Options) (*Server, error) {
 		idOpts.Sent = out.Send
 	}
 	id := identity.New(idOpts)
-	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
-		Accounts: accounts.New(id), smtp: out, journal: journal.New(opts.Journal), admin: opts.Admin, docLimit: opts.DocumentLimit}
-	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
+	s := &Server{ID: id, smtp: out, journal: journal.New(opts.Journal), admin: opts.Admin, docLimit: opts.DocumentLimit,
+		faces: []face.Face{emporix.New(id), openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}), accounts.New(id)}}
 	if opts.Random != nil {
 		random.Seed(opts.Random) // the state follows the seed
 	}
@@ -130,7 +126,7 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	if !opts.Admin.Off {
-		a := &admin.API{Server: s, ID: id, Emporix: s.Emporix, Health: &s.persist, DocumentLimit: s.docLimit}
+		a := &admin.API{Server: s, ID: id, Faces: s.faces, Health: &s.persist, DocumentLimit: s.docLimit}
 		a.Mount(mux)
 		s.mountJournal(mux)
 		s.mountFaults(mux)
@@ -143,14 +139,18 @@ func New(opts Options) (*Server, error) {
 }
 
 // Warm does now what the first requests would otherwise wait for: it
-// compiles the contracts' request validators and makes the Open Loyalty JWT
-// key. doppel serve calls it once it listens. One thing at a time, so that a
+// compiles the contracts' request validators and warms the faces that need
+// it (face.Warmer: the Open Loyalty JWT key). doppel serve calls it once it listens. One thing at a time, so that a
 // first request compiling its own face's validator has a core to itself.
 func (s *Server) Warm() {
 	for _, f := range s.faces {
 		contracts.MustLoad(f.Name()).Warm()
 	}
-	s.OpenLoyalty.PublicKey()
+	for _, f := range s.faces {
+		if w, ok := f.(face.Warmer); ok {
+			w.Warm()
+		}
+	}
 }
 
 // Close delivers the mail still queued for SMTP; the handler keeps serving.
@@ -162,6 +162,16 @@ func (s *Server) Close() {
 
 // Faces lists the mounted faces.
 func (s *Server) Faces() []face.Face { return s.faces }
+
+// Face returns the mounted face named name (face.Face.Name), nil when none.
+func (s *Server) Face(name string) face.Face {
+	for _, f := range s.faces {
+		if f.Name() == name {
+			return f
+		}
+	}
+	return nil
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -175,5 +175,10 @@ func TestAdminTenantSettings(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.JSONEq(t, `{"api":"emporix","tenant":"acme","doubleOptIn":true}`, w.Body.String())
 	assert.Equal(t, http.StatusBadRequest, h.do("PATCH", "/__doppel/tenants/emporix/A", `{"doubleOptIn":true}`).Code)
-	assert.Equal(t, http.StatusBadRequest, h.do("PATCH", "/__doppel/tenants/emporix/acme", `{"optIn":true}`).Code)
+	w = h.do("PATCH", "/__doppel/tenants/emporix/acme", `{"optIn":true}`)
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Contains(t, w.Body.String(), `tenant settings: json: unknown field \"optIn\"`)
+	w = h.do("PATCH", "/__doppel/tenants/openloyalty/DEFAULT", `{"doubleOptIn":true}`)
+	assert.Equal(t, http.StatusNotFound, w.Code, "a face without tenant settings has none")
+	assert.Contains(t, w.Body.String(), "no admin operation at PATCH /__doppel/tenants/openloyalty/DEFAULT")
 }

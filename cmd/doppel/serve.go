@@ -284,7 +284,7 @@ func printPersonas(out io.Writer, base string, demo *seed.Document, srv *mockser
 		}
 		for _, c := range r.Customers {
 			if c.Status == seed.StatusPending {
-				id, _ := srv.Accounts.Identifier(r.Name, c.Email)
+				id, _ := srv.Face(accounts.API).(*accounts.Face).Identifier(r.Name, c.Email)
 				fmt.Fprintf(out, "      %-38s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
 			} else {
 				fmt.Fprintf(out, "      %-38s %s\n", c.Email, c.Password)

@@ -26,7 +26,7 @@ type seedCustomer struct {
 	hash string
 }
 
-// Seed implements face.Face: the document's retailers gain the origins it
+// Seed implements face.Seeder: the document's retailers gain the origins it
 // gives them, and its customers are added to their retailer (the top-level
 // ones to the default retailer), active ones with their password, pending
 // ones with an activation mail. Customers whose e-mail exists already in

@@ -5,7 +5,6 @@
 package admin
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/persist"
@@ -41,7 +39,7 @@ type Health interface {
 type API struct {
 	Server
 	ID            *identity.Service
-	Emporix       *emporix.Face
+	Faces         []face.Face // their optional interfaces (face.TenantSettings) add operations
 	Health        Health
 	DocumentLimit int64 // the largest seed or state document read, in bytes
 }
@@ -122,23 +120,18 @@ func (s *API) Mount(mux *http.ServeMux) {
 		_ = s.ID.Write(func(tx *identity.Tx) error { tx.ClearMail(); return nil })
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("PATCH /__doppel/tenants/emporix/{tenant}", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			DoubleOptIn *bool `json:"doubleOptIn"`
+	for _, f := range s.Faces {
+		if t, ok := f.(face.TenantSettings); ok {
+			mux.HandleFunc("PATCH /__doppel/tenants/"+f.Name()+"/{tenant}", func(w http.ResponseWriter, r *http.Request) {
+				settings, err := t.ConfigureTenant(r.PathValue("tenant"), http.MaxBytesReader(w, r.Body, 1<<16))
+				if err != nil {
+					Error(w, http.StatusBadRequest, err.Error())
+					return
+				}
+				face.WriteJSON(w, http.StatusOK, settings)
+			})
 		}
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil {
-			Error(w, http.StatusBadRequest, "tenant settings: "+err.Error())
-			return
-		}
-		settings, err := s.Emporix.Configure(r.PathValue("tenant"), in.DoubleOptIn)
-		if err != nil {
-			Error(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		face.WriteJSON(w, http.StatusOK, settings)
-	})
+	}
 	mux.HandleFunc("GET /__doppel/contracts/{file}", func(w http.ResponseWriter, r *http.Request) {
 		name, ok := strings.CutSuffix(r.PathValue("file"), ".yaml")
 		raw, err := contracts.Raw(name)

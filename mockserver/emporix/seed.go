@@ -1,8 +1,10 @@
 package emporix
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 
@@ -17,6 +19,20 @@ type Settings struct {
 	API         string `json:"api"`
 	Tenant      string `json:"tenant"`
 	DoubleOptIn bool   `json:"doubleOptIn"`
+}
+
+// ConfigureTenant implements face.TenantSettings: patch may set
+// doubleOptIn.
+func (f *Face) ConfigureTenant(tenant string, patch io.Reader) (any, error) {
+	var in struct {
+		DoubleOptIn *bool `json:"doubleOptIn"`
+	}
+	dec := json.NewDecoder(patch)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return nil, fmt.Errorf("tenant settings: %w", err)
+	}
+	return f.Configure(tenant, in.DoubleOptIn)
 }
 
 // Configure changes a tenant's settings; nil leaves a setting as it is.
@@ -37,7 +53,7 @@ func (f *Face) Configure(tenant string, doubleOptIn *bool) (Settings, error) {
 	return out, err
 }
 
-// Seed implements face.Face: the document's tenants and their customers
+// Seed implements face.Seeder: the document's tenants and their customers
 // with their addresses. Customers whose e-mail exists already are left as
 // they are.
 func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identity.Tx) error, error) {

@@ -20,7 +20,7 @@ type user struct {
 	profile             map[string]any
 }
 
-// Seed implements face.Face: the document's admins, sellers, stores'
+// Seed implements face.Seeder: the document's admins, sellers, stores'
 // customers and points of sale.
 // Users whose first login exists already are left as they are; an alias
 // (admin e-mail, customer phone) taken by another user fails the seed.
