@@ -11,16 +11,15 @@ import (
 	"strings"
 
 	"github.com/doppel-dev/doppel/scenarios"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // doppelAPI is how a doppel deployment serves one API to the suite: the
-// built-in variables' values, the other tenants of multi-tenant scenarios
-// (fresh names when none), and the seed document fragment (under the API's
-// key of POST /__doppel/seed) that makes them true.
+// built-in variables' values and the other tenants of multi-tenant
+// scenarios (fresh names when none); doppelSeed makes them true.
 type doppelAPI struct {
 	Vars         map[string]string
 	OtherTenants []string
-	Seed         any // nil when the API needs no set-up
 }
 
 // doppelAPIs lists every API a doppel deployment serves.
@@ -28,23 +27,30 @@ var doppelAPIs = map[string]doppelAPI{
 	"emporix": {
 		Vars: map[string]string{scenarios.VarTenant: "conformance", scenarios.VarClientID: "doppel-conformance",
 			scenarios.VarOptInTenant: emporixOptInTenant},
-		Seed: map[string]any{"tenants": map[string]any{emporixOptInTenant: map[string]any{"doubleOptIn": true}}},
 	},
 	"accounts": {
 		Vars: map[string]string{scenarios.VarAccountEmail: accountsEmail, scenarios.VarAccountPassword: accountsPassword,
 			scenarios.VarOrigin: accountsOrigin},
 		OtherTenants: []string{accountsOtherOrigin},
-		Seed: map[string]any{"retailers": []any{
-			map[string]any{"name": "conformance", "origins": []string{accountsOrigin}, "customers": []any{map[string]any{
-				"email": accountsEmail, "password": accountsPassword, "name": "Conformance Test", "status": "active"}}},
-			map[string]any{"name": "conformance-other", "origins": []string{accountsOtherOrigin}},
-		}},
 	},
 	"openloyalty": {
 		Vars: map[string]string{scenarios.VarStoreCode: "conformance", scenarios.VarAdminUsername: olAdmin, scenarios.VarAdminPassword: olAdminPassword,
 			scenarios.VarAdminEmail: olAdminEmail, scenarios.VarPosID: olPointOfSale},
-		Seed: map[string]any{"admins": []any{map[string]any{"username": olAdmin, "email": olAdminEmail, "password": olAdminPassword}},
-			"pointsOfSale": []string{olPointOfSale}},
+	},
+}
+
+// doppelSeed is the seed document (POST /__doppel/seed) that makes
+// doppelAPIs' variables true on a doppel deployment.
+var doppelSeed = seed.Document{
+	Emporix: &seed.Emporix{Tenants: map[string]seed.EmporixTenant{emporixOptInTenant: {DoubleOptIn: true}}},
+	Accounts: &seed.Accounts{Retailers: []seed.AccountsRetailer{
+		{Name: "conformance", Origins: []string{accountsOrigin}, Customers: []seed.AccountsCustomer{{
+			Email: accountsEmail, Password: accountsPassword, Name: "Conformance Test", Status: seed.StatusActive}}},
+		{Name: "conformance-other", Origins: []string{accountsOtherOrigin}},
+	}},
+	OpenLoyalty: &seed.OpenLoyalty{
+		Admins:       []seed.OpenLoyaltyAdmin{{Username: olAdmin, Email: olAdminEmail, Password: olAdminPassword}},
+		PointsOfSale: []string{olPointOfSale},
 	},
 }
 
@@ -91,16 +97,7 @@ func DoppelTarget(base string) *Target {
 // Setup seeds a doppel deployment with what DoppelTarget's variables name,
 // through its admin API (POST /__doppel/seed).
 func Setup(ctx context.Context, base string, client *http.Client) error {
-	doc := map[string]any{}
-	for name, a := range doppelAPIs {
-		if a.Seed != nil {
-			doc[name] = a.Seed
-		}
-	}
-	if len(doc) == 0 {
-		return nil
-	}
-	body, err := json.Marshal(doc)
+	body, err := json.Marshal(doppelSeed)
 	if err != nil {
 		return err
 	}

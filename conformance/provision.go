@@ -3,6 +3,7 @@ package conformance
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/doppel-dev/doppel/scenarios"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // Account is a pre-provisioned account a target file lists for an API
@@ -187,29 +189,8 @@ func (seedRoute) Lacks(t *Target, api string, c scenarios.Customer) string {
 }
 
 func (seedRoute) Provide(ctx context.Context, r *Run, c scenarios.Customer) error {
-	email, pw := "{"+c.Email+"}", "{"+c.Password+"}"
-	var doc scenarios.Obj
-	switch r.Scenario.API().Name {
-	case "accounts":
-		customer := scenarios.Obj{"email": email, "name": "Ann Example", "status": "active", "password": pw}
-		if c.Pending {
-			customer["status"] = "pending"
-			delete(customer, "password")
-		}
-		// into the retailer the run's Origin names (Greedbag scopes customers by it)
-		doc = scenarios.Obj{"accounts": scenarios.Obj{"retailers": scenarios.Arr{
-			scenarios.Obj{"origins": scenarios.Arr{"{" + scenarios.VarOrigin + "}"}, "customers": scenarios.Arr{customer}}}}}
-	case "openloyalty":
-		user := scenarios.Obj{"email": email, "password": pw}
-		if c.Phone != "" {
-			user["phone"] = "{" + c.Phone + "}"
-		}
-		tenant := cmp.Or(c.Tenant, "{storeCode}")
-		doc = scenarios.Obj{"openloyalty": scenarios.Obj{"stores": scenarios.Obj{tenant: scenarios.Obj{"customers": scenarios.Arr{user}}}}}
-		if c.Kind == scenarios.KindSeller {
-			doc = scenarios.Obj{"openloyalty": scenarios.Obj{"sellers": scenarios.Arr{user}}}
-		}
-	}
+	email := "{" + c.Email + "}"
+	doc := seedDocument(r.Scenario.API().Name, c)
 	steps := []scenarios.Step{scenarios.Admin("POST", scenarios.SeedPath).JSON(doc).Expect(204).Named("seed " + c.State())}
 	if c.Pending && (c.ID != "" || c.Secret != "") {
 		secret := c.Secret
@@ -223,6 +204,42 @@ func (seedRoute) Provide(ctx context.Context, r *Run, c scenarios.Customer) erro
 		steps = append(steps, read)
 	}
 	return r.steps(ctx, steps)
+}
+
+// seedDocument is the seed document that provides c in an API of a doppel
+// deployment, as a step's JSON body: its strings are templates ({email}).
+func seedDocument(api string, c scenarios.Customer) scenarios.Obj {
+	email, pw := "{"+c.Email+"}", "{"+c.Password+"}"
+	var doc seed.Document
+	switch api {
+	case "accounts":
+		customer := seed.AccountsCustomer{Email: email, Name: "Ann Example", Status: seed.StatusActive, Password: pw}
+		if c.Pending {
+			customer.Status, customer.Password = seed.StatusPending, ""
+		}
+		// into the retailer the run's Origin names (Greedbag scopes customers by it)
+		doc.Accounts = &seed.Accounts{Retailers: []seed.AccountsRetailer{
+			{Origins: []string{"{" + scenarios.VarOrigin + "}"}, Customers: []seed.AccountsCustomer{customer}}}}
+	case "openloyalty":
+		user := seed.OpenLoyaltyCustomer{Email: email, Password: pw}
+		if c.Phone != "" {
+			user.Phone = "{" + c.Phone + "}"
+		}
+		tenant := cmp.Or(c.Tenant, "{storeCode}")
+		doc.OpenLoyalty = &seed.OpenLoyalty{Stores: map[string]seed.OpenLoyaltyStore{tenant: {Customers: []seed.OpenLoyaltyCustomer{user}}}}
+		if c.Kind == scenarios.KindSeller {
+			doc.OpenLoyalty = &seed.OpenLoyalty{Sellers: []seed.OpenLoyaltySeller{{Email: user.Email, Password: user.Password}}}
+		}
+	}
+	b, err := json.Marshal(doc)
+	var body scenarios.Obj
+	if err == nil {
+		err = json.Unmarshal(b, &body)
+	}
+	if err != nil {
+		panic("conformance: seed document: " + err.Error()) // strings, slices and maps only
+	}
+	return body
 }
 
 // emporixSignUp signs a customer up through Emporix's storefront API: an

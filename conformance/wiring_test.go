@@ -12,6 +12,7 @@ import (
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/scenarios"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // TestEveryFaceIsWired checks the places docs/adding-a-face.md lists outside
@@ -42,7 +43,7 @@ func wiringGaps(faces []string, readme string, exists func(path string) bool) []
 	gap := func(name, format string, args ...any) {
 		out = append(out, fmt.Sprintf("face %q: %s", name, fmt.Sprintf(format, args...)))
 	}
-	docFields := jsonFields(reflect.TypeFor[fixtures.Document]())
+	docFields := jsonFields(reflect.TypeFor[seed.Document]())
 	personas, generated := fixtures.Personas(), fixtures.Generate(1, 1)
 	all := scenarios.All()
 	for _, name := range faces {
@@ -70,7 +71,7 @@ func wiringGaps(faces []string, readme string, exists func(path string) bool) []
 			gap(name, "no routes to a fresh customer (conformance/provision.go)")
 		}
 		if !slices.Contains(docFields, name) {
-			gap(name, "the seed document has no part %q (fixtures.Document, fixtures/fixtures.go)", name)
+			gap(name, "the seed document has no part %q (seed.Document, seed/seed.go)", name)
 		} else {
 			if part(personas, name).IsNil() {
 				gap(name, "no personas (fixtures/personas.json)")
@@ -125,7 +126,7 @@ func jsonFields(t reflect.Type) []string {
 }
 
 // part is the field of doc whose JSON name is name.
-func part(doc *fixtures.Document, name string) reflect.Value {
+func part(doc *seed.Document, name string) reflect.Value {
 	v := reflect.ValueOf(doc).Elem()
 	for i := range v.NumField() {
 		if n, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); n == name {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/admin"
 )
 
 // raw sends a request with exactly the given Host and headers, nothing added.
@@ -53,7 +54,7 @@ func TestVendorCORS(t *testing.T) {
 // the admin API, unless --admin-origin names it.
 func TestAdminRefusesOtherOrigins(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Origins: []string{"http://localhost:5173"}}})
+	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: admin.Options{Origins: []string{"http://localhost:5173"}}})
 	before := h.state()
 	tests := []struct {
 		name, method, path, origin string
@@ -111,7 +112,7 @@ func TestAdminRefusesWhatAFormCanSend(t *testing.T) {
 // DNS-rebinding page sends — is refused.
 func TestAdminChecksTheHost(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, mockserver.Options{Admin: mockserver.AdminOptions{Hosts: []string{"doppel.internal"}}})
+	h := newHarness(t, mockserver.Options{Admin: admin.Options{Hosts: []string{"doppel.internal"}}})
 	for host, status := range map[string]int{
 		"127.0.0.1:4010": http.StatusOK, "localhost:4010": http.StatusOK, "LOCALHOST": http.StatusOK,
 		"app.localhost:4010": http.StatusOK, "[::1]:4010": http.StatusOK, "192.168.1.20:4010": http.StatusOK,
@@ -130,7 +131,7 @@ func TestAdminChecksTheHost(t *testing.T) {
 func TestAdminToken(t *testing.T) {
 	t.Parallel()
 	const token = "0123456789abcdef"
-	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Token: token}})
+	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: admin.Options{Token: token}})
 	for _, tt := range []struct {
 		method, path, auth string
 		status             int
@@ -160,7 +161,7 @@ func TestAdminToken(t *testing.T) {
 // X-Doppel-Fault header is an unknown header like any other.
 func TestAdminOff(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Off: true}})
+	h := newHarness(t, mockserver.Options{Seed: fixtures.Personas(), Admin: admin.Options{Off: true}})
 	notFound := h.raw("GET", "/nothing-here", mockHost, "")
 	for _, path := range []string{"/__doppel/", "/__doppel/health", "/__doppel/state", "/__doppel/mailbox",
 		"/__doppel/ui/dashboard.js", "/__doppel/contracts/emporix.yaml", "/__doppel/requests"} {

@@ -17,6 +17,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/accounts"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // accountsDoc seeds Ann (active, password "secret") and Pat (pending).
@@ -361,7 +362,7 @@ func TestAccountsSeededActivationLasts(t *testing.T) {
 	t.Parallel()
 	h, clock := accountsHarness(t)
 	m := h.lastMail("activation", "pat@example.com")
-	assert.Equal(t, fixtures.Epoch.Format(time.RFC3339), m["sentAt"], "seeded mail is dated at the epoch")
+	assert.Equal(t, seed.Epoch.Format(time.RFC3339), m["sentAt"], "seeded mail is dated at the epoch")
 	clock.Advance(5 * 365 * 24 * time.Hour)
 	want(t, h.call("POST", "/customers/activate", map[string]string{"identifier": m["identifier"].(string),
 		"secret": m["token"].(string), "password": "pw", "password_check": "pw"}, ""), http.StatusOK, "activated")
@@ -420,12 +421,12 @@ func TestAccountsPersonas(t *testing.T) {
 	h := newHarness(t, mockserver.Options{Seed: doc})
 	require.Len(t, doc.Accounts.Customers, 2)
 	active, pending := doc.Accounts.Customers[0], doc.Accounts.Customers[1]
-	assert.Equal(t, fixtures.StatusActive, active.Status)
-	assert.Equal(t, fixtures.StatusPending, pending.Status)
+	assert.Equal(t, seed.StatusActive, active.Status)
+	assert.Equal(t, seed.StatusPending, pending.Status)
 	assert.Empty(t, pending.Password)
 	assert.NotEqual(t, active.Email, pending.Email)
 	h.accountsLogin(active.Email, active.Password)
-	id, err := h.srv.Accounts.Identifier(accounts.DefaultRetailer, pending.Email)
+	id, err := h.srv.Face(accounts.API).(*accounts.Face).Identifier(accounts.DefaultRetailer, pending.Email)
 	require.NoError(t, err)
 	assert.Equal(t, id, h.mails("activation", pending.Email)[0]["identifier"])
 
@@ -435,7 +436,7 @@ func TestAccountsPersonas(t *testing.T) {
 	assert.Equal(t, "demo", demo.Name)
 	assert.Contains(t, demo.Origins, "http://localhost:3000")
 	token := h.loginAt("http://localhost:3000", active.Email, active.Password)
-	demoID, err := h.srv.Accounts.Identifier(demo.Name, pending.Email)
+	demoID, err := h.srv.Face(accounts.API).(*accounts.Face).Identifier(demo.Name, pending.Email)
 	require.NoError(t, err)
 	assert.NotEqual(t, id, demoID, "another customer")
 	mails := h.mails("activation", pending.Email)

@@ -15,8 +15,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // The churn tests run many clients against one mock at once, each doing a
@@ -270,11 +270,11 @@ func TestEmporixChurn(t *testing.T) {
 func TestOpenLoyaltyChurn(t *testing.T) {
 	t.Parallel()
 	skipShort(t, "50 concurrent clients for 1.5 s")
-	doc := &fixtures.Document{OpenLoyalty: &fixtures.OpenLoyalty{Stores: map[string]fixtures.OpenLoyaltyStore{"CHURN": {}}}}
+	doc := &seed.Document{OpenLoyalty: &seed.OpenLoyalty{Stores: map[string]seed.OpenLoyaltyStore{"CHURN": {}}}}
 	store := doc.OpenLoyalty.Stores["CHURN"]
 	for i := range churnClients {
-		store.Customers = append(store.Customers, fixtures.OpenLoyaltyCustomer{Email: fmt.Sprintf("ol-%d@example.com", i), Password: "Start-Passw0rd!"})
-		doc.OpenLoyalty.Admins = append(doc.OpenLoyalty.Admins, fixtures.OpenLoyaltyAdmin{
+		store.Customers = append(store.Customers, seed.OpenLoyaltyCustomer{Email: fmt.Sprintf("ol-%d@example.com", i), Password: "Start-Passw0rd!"})
+		doc.OpenLoyalty.Admins = append(doc.OpenLoyalty.Admins, seed.OpenLoyaltyAdmin{
 			Username: fmt.Sprintf("ol-admin-%d", i), Email: fmt.Sprintf("ol-admin-%d@example.com", i), Password: "Start-Passw0rd!"})
 	}
 	doc.OpenLoyalty.Stores["CHURN"] = store
@@ -360,10 +360,10 @@ func TestOpenLoyaltyChurn(t *testing.T) {
 func TestAccountsChurn(t *testing.T) {
 	t.Parallel()
 	skipShort(t, "50 concurrent clients for 1.5 s")
-	doc := &fixtures.Document{Accounts: &fixtures.Accounts{}}
+	doc := &seed.Document{Accounts: &seed.Accounts{}}
 	for i := range churnClients {
-		doc.Accounts.Customers = append(doc.Accounts.Customers, fixtures.AccountsCustomer{
-			Email: fmt.Sprintf("acc-%d@example.com", i), Password: "start", Status: fixtures.StatusActive})
+		doc.Accounts.Customers = append(doc.Accounts.Customers, seed.AccountsCustomer{
+			Email: fmt.Sprintf("acc-%d@example.com", i), Password: "start", Status: seed.StatusActive})
 	}
 	srv, err := mockserver.New(mockserver.Options{Seed: doc})
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 )
@@ -37,7 +38,7 @@ func (s *Server) mountClock(mux *http.ServeMux) {
 	mux.HandleFunc("POST /__doppel/clock", func(w http.ResponseWriter, r *http.Request) {
 		clock, ok := s.ID.Clock.(identity.AdjustableClock)
 		if !ok {
-			adminError(w, http.StatusConflict, "the clock is fixed by the program embedding the mock")
+			admin.Error(w, http.StatusConflict, "the clock is fixed by the program embedding the mock")
 			return
 		}
 		var in struct {
@@ -49,7 +50,7 @@ func (s *Server) mountClock(mux *http.ServeMux) {
 			return
 		}
 		if !exactlyOne(in.Advance != nil, in.Set != nil, in.Reset) {
-			adminError(w, http.StatusBadRequest, `clock: give one of {"advance":"25h"}, {"set":"2027-01-01T00:00:00Z"}, {"reset":true}`)
+			admin.Error(w, http.StatusBadRequest, `clock: give one of {"advance":"25h"}, {"set":"2027-01-01T00:00:00Z"}, {"reset":true}`)
 			return
 		}
 		var offset time.Duration // the offset it will have
@@ -60,13 +61,13 @@ func (s *Server) mountClock(mux *http.ServeMux) {
 		case in.Advance != nil:
 			d, err := parseDays(*in.Advance)
 			if err != nil {
-				adminError(w, http.StatusBadRequest, "clock: advance: "+err.Error())
+				admin.Error(w, http.StatusBadRequest, "clock: advance: "+err.Error())
 				return
 			}
 			offset, apply = clock.Offset()+d, func() { clock.Advance(d) }
 		}
 		if offset > maxClockShift || offset < -maxClockShift {
-			adminError(w, http.StatusBadRequest, "clock: more than 100 years away from the wall clock")
+			admin.Error(w, http.StatusBadRequest, "clock: more than 100 years away from the wall clock")
 			return
 		}
 		apply()

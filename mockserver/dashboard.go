@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 )
@@ -85,7 +86,7 @@ func (s *Server) mountDashboard(mux *http.ServeMux) {
 	}
 	serve := func(w http.ResponseWriter, r *http.Request, name string) {
 		if st, err := fs.Stat(files, name); err != nil || st.IsDir() {
-			adminError(w, http.StatusNotFound, "no dashboard file "+strconv.Quote(name))
+			admin.Error(w, http.StatusNotFound, "no dashboard file "+strconv.Quote(name))
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")
@@ -99,12 +100,12 @@ func (s *Server) mountDashboard(mux *http.ServeMux) {
 			serve(w, r, name)
 			return
 		}
-		adminError(w, http.StatusNotFound, "the dashboard is at "+AdminPrefix)
+		admin.Error(w, http.StatusNotFound, "the dashboard is at "+admin.Prefix)
 	})
 	mux.HandleFunc("GET /__doppel/customers", func(w http.ResponseWriter, r *http.Request) {
 		f, limit, err := s.customerQuery(r)
 		if err != nil {
-			adminError(w, http.StatusBadRequest, "customers: "+err.Error())
+			admin.Error(w, http.StatusBadRequest, "customers: "+err.Error())
 			return
 		}
 		var page customerPage

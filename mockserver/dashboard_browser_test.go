@@ -21,6 +21,7 @@ import (
 
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/admin"
 )
 
 // chromium finds a Chromium to drive, or skips the test.
@@ -173,7 +174,7 @@ func TestDashboardWithAdminToken(t *testing.T) {
 	skipShort(t, "a headless Chromium")
 	tab := browser(t)
 	const token = "dashboard-s3cret-token"
-	srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Personas(), Admin: mockserver.AdminOptions{Token: token}})
+	srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Personas(), Admin: admin.Options{Token: token}})
 	require.NoError(t, err)
 	mock := httptest.NewServer(srv)
 	defer mock.Close()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/fault"
 	"github.com/doppel-dev/doppel/mockserver/identity"
@@ -60,7 +61,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 		}
 		rule, err := s.faults.Add(in, s.faceNames())
 		if err != nil {
-			adminError(w, http.StatusBadRequest, "fault: "+err.Error())
+			admin.Error(w, http.StatusBadRequest, "fault: "+err.Error())
 			return
 		}
 		face.WriteJSON(w, http.StatusCreated, rule)
@@ -73,7 +74,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /__doppel/faults/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.Atoi(r.PathValue("id"))
 		if err != nil || !s.faults.Delete(id) {
-			adminError(w, http.StatusNotFound, "no fault rule "+strconv.Quote(r.PathValue("id")))
+			admin.Error(w, http.StatusNotFound, "no fault rule "+strconv.Quote(r.PathValue("id")))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -93,7 +94,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 			return
 		}
 		if in.FailLogins != nil && *in.FailLogins < 0 {
-			adminError(w, http.StatusBadRequest, "failLogins must be 0 or more")
+			admin.Error(w, http.StatusBadRequest, "failLogins must be 0 or more")
 			return
 		}
 		f, c, ok := s.resolveLogin(w, r)
@@ -132,7 +133,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 			return err
 		})
 		if err != nil { // deleted meanwhile
-			adminError(w, http.StatusNotFound, err.Error())
+			admin.Error(w, http.StatusNotFound, err.Error())
 			return
 		}
 		face.WriteJSON(w, http.StatusOK, map[string]int{"expired": n})
@@ -145,7 +146,7 @@ func (s *Server) mountFaults(mux *http.ServeMux) {
 func (s *Server) resolveLogin(w http.ResponseWriter, r *http.Request) (identity.LoginFault, *store.Customer, bool) {
 	api, tenant, email := r.PathValue("api"), r.PathValue("tenant"), r.PathValue("email")
 	if !slices.Contains(s.faceNames(), api) {
-		adminError(w, http.StatusNotFound, errUnknownAPI(api, s.faceNames()).Error())
+		admin.Error(w, http.StatusNotFound, errUnknownAPI(api, s.faceNames()).Error())
 		return identity.LoginFault{}, nil, false
 	}
 	var c *store.Customer
@@ -157,7 +158,7 @@ func (s *Server) resolveLogin(w http.ResponseWriter, r *http.Request) (identity.
 		return err
 	})
 	if err != nil {
-		adminError(w, http.StatusNotFound, fmt.Sprintf("no login %q in %s tenant %q", email, api, tenant))
+		admin.Error(w, http.StatusNotFound, fmt.Sprintf("no login %q in %s tenant %q", email, api, tenant))
 		return identity.LoginFault{}, nil, false
 	}
 	f := s.ID.LoginFault(c.ID)
@@ -179,7 +180,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) bool
 		err = errors.New("one JSON object expected")
 	}
 	if err != nil {
-		adminError(w, http.StatusBadRequest, "body: "+err.Error())
+		admin.Error(w, http.StatusBadRequest, "body: "+err.Error())
 		return false
 	}
 	return true

@@ -15,6 +15,7 @@ import (
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/face"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // The fuzz targets send each face's operations arbitrary bodies, content
@@ -39,11 +40,11 @@ type fuzzTarget struct {
 }
 
 func newFuzzTarget(f *testing.F, api string) *fuzzTarget {
-	doc := &fixtures.Document{
-		Emporix: &fixtures.Emporix{Tenants: map[string]fixtures.EmporixTenant{"fuzz": {Customers: []fixtures.EmporixCustomer{{Email: "fuzz@example.com", Password: "Fuzz-Passw0rd!"}}}}},
-		OpenLoyalty: &fixtures.OpenLoyalty{Stores: map[string]fixtures.OpenLoyaltyStore{"FUZZ": {Customers: []fixtures.OpenLoyaltyCustomer{
+	doc := &seed.Document{
+		Emporix: &seed.Emporix{Tenants: map[string]seed.EmporixTenant{"fuzz": {Customers: []seed.EmporixCustomer{{Email: "fuzz@example.com", Password: "Fuzz-Passw0rd!"}}}}},
+		OpenLoyalty: &seed.OpenLoyalty{Stores: map[string]seed.OpenLoyaltyStore{"FUZZ": {Customers: []seed.OpenLoyaltyCustomer{
 			{Email: "fuzz@example.com", Password: "Fuzz-Passw0rd!"}}}}},
-		Accounts: &fixtures.Accounts{Customers: []fixtures.AccountsCustomer{{Email: "fuzz@example.com", Password: "Fuzz-Passw0rd!", Status: fixtures.StatusActive}}},
+		Accounts: &seed.Accounts{Customers: []seed.AccountsCustomer{{Email: "fuzz@example.com", Password: "Fuzz-Passw0rd!", Status: seed.StatusActive}}},
 	}
 	srv, err := mockserver.New(mockserver.Options{Seed: doc})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/journal"
 )
@@ -21,7 +22,7 @@ func (s *Server) mountJournal(mux *http.ServeMux) {
 			err = errUnknownAPI(f.API, s.faceNames())
 		}
 		if err != nil {
-			adminError(w, http.StatusBadRequest, "requests: "+err.Error())
+			admin.Error(w, http.StatusBadRequest, "requests: "+err.Error())
 			return
 		}
 		face.WriteJSON(w, http.StatusOK, s.journal.List(f))

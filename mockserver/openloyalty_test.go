@@ -26,6 +26,7 @@ import (
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // testJWTKey is made once per test binary: RSA key generation is slow.
@@ -62,14 +63,14 @@ type olHarness struct {
 func newOLHarness(t testing.TB) *olHarness {
 	t.Helper()
 	clock := &identity.ShiftClock{}
-	seed := &fixtures.Document{OpenLoyalty: &fixtures.OpenLoyalty{
-		Admins: []fixtures.OpenLoyaltyAdmin{{Username: olAdmin, Email: olAdminEmail, Password: olPassword, SuperAdmin: true},
+	seed := &seed.Document{OpenLoyalty: &seed.OpenLoyalty{
+		Admins: []seed.OpenLoyaltyAdmin{{Username: olAdmin, Email: olAdminEmail, Password: olPassword, SuperAdmin: true},
 			{Username: olAuditor, Email: "auditor@example.com", Password: olPassword,
 				Permissions: map[string][]string{"LEVEL": {"MODIFY"}, "CUSTOMER": {"VIEW", "MODIFY", "VIEW"}, "POS": {}}}},
-		Sellers: []fixtures.OpenLoyaltySeller{{Email: olSeller, Password: olPassword}},
-		Stores: map[string]fixtures.OpenLoyaltyStore{
-			"DEFAULT": {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olPassword, Phone: olPhone}}},
-			"OTHER":   {Customers: []fixtures.OpenLoyaltyCustomer{{Email: olCustomer, Password: olOther}}},
+		Sellers: []seed.OpenLoyaltySeller{{Email: olSeller, Password: olPassword}},
+		Stores: map[string]seed.OpenLoyaltyStore{
+			"DEFAULT": {Customers: []seed.OpenLoyaltyCustomer{{Email: olCustomer, Password: olPassword, Phone: olPhone}}},
+			"OTHER":   {Customers: []seed.OpenLoyaltyCustomer{{Email: olCustomer, Password: olOther}}},
 		},
 		PointsOfSale: []string{olPOS},
 	}}
@@ -335,7 +336,7 @@ func TestOpenLoyaltyKeyIsGeneratedOrLoaded(t *testing.T) {
 	w := h.do("POST", "/api/admin/login_check", map[string]string{"_username": admin.Username, "_password": admin.Password})
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	_, err := jwt.Parse(decode[map[string]string](t, w)["token"],
-		func(*jwt.Token) (any, error) { return h.srv.OpenLoyalty.PublicKey(), nil })
+		func(*jwt.Token) (any, error) { return h.srv.Face(openloyalty.API).(*openloyalty.Face).PublicKey(), nil })
 	assert.NoError(t, err)
 
 	// A PEM file, PKCS #8 or PKCS #1, loads.

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // The operations tests (journal, faults, clock) run on a mock whose every
@@ -27,7 +27,7 @@ const (
 // newOpsHarness is a mock seeded with opsSeed, with stable ids and tokens.
 func newOpsHarness(t testing.TB, opts mockserver.Options) *harness {
 	t.Helper()
-	doc, err := fixtures.Parse([]byte(opsSeed))
+	doc, err := seed.Parse([]byte(opsSeed))
 	require.NoError(t, err)
 	opts.Seed, opts.JWTKey, opts.Random = doc, testJWTKey(), rand.NewChaCha8([32]byte{})
 	return newHarness(t, opts)

@@ -1,6 +1,6 @@
 // Package mockserver assembles doppel's mock: every face mounted at its real
 // base path with CORS for browser apps, and the admin API under /__doppel/,
-// guarded against web pages and strangers (AdminOptions).
+// guarded against web pages and strangers (admin.Options).
 package mockserver
 
 import (
@@ -10,14 +10,18 @@ import (
 	"sync"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/accounts"
+	"github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/emporix"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/fault"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/journal"
+	"github.com/doppel-dev/doppel/mockserver/mail"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/mockserver/store"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // Options configure a Server.
@@ -26,7 +30,8 @@ type Options struct {
 	HashCost  int            // bcrypt cost; identity.DefaultHashCost when 0
 	HashMode  string         // how new passwords are hashed: identity.HashBcrypt (when "") or identity.HashFast
 	BodyLimit int64          // face.DefaultBodyLimit when 0
-	Seed      *fixtures.Document
+	Seed      *seed.Document // the faces' sections to seed at start
+	State     *store.Records // a whole state (a state file's) to start from, before Seed
 	// Random is the source of ids, tokens, codes and salts: crypto/rand when
 	// nil. A seeded source makes the state at start reproducible; Unseed
 	// (doppel serve calls it once the start state is made) and a loaded
@@ -40,7 +45,7 @@ type Options struct {
 	// DocumentLimit is the largest seed or state document the admin API
 	// reads, in bytes: DefaultDocumentLimit when 0.
 	DocumentLimit int64
-	Admin         AdminOptions
+	Admin         admin.Options
 }
 
 // DefaultMailbox is how many messages the mailbox keeps by default.
@@ -52,19 +57,16 @@ const DefaultDocumentLimit = 256 << 20
 
 // Server is the mock: an http.Handler over one state.
 type Server struct {
-	ID          *identity.Service
-	Emporix     *emporix.Face
-	OpenLoyalty *openloyalty.Face
-	Accounts    *accounts.Face
-	faces       []face.Face
-	handler     http.Handler
-	smtp        *smtpOut // nil without Options.SMTP
+	ID      *identity.Service
+	faces   []face.Face
+	handler http.Handler
+	smtp    *mail.SMTP // nil without Options.SMTP
 
 	journal  *journal.Journal // nil when off
 	faults   fault.Rules
-	admin    AdminOptions
+	admin    admin.Options
 	docLimit int64
-	persist  persistHealth // the state file's last write, for /__doppel/health
+	persist  persist.Health // the state file's last write, for /__doppel/health
 }
 
 // New builds a Server, seeds it, and makes that state the one
@@ -87,15 +89,14 @@ func New(opts Options) (*Server, error) {
 	}
 	random := identity.NewRandom(nil) // the faces' keys come from crypto/rand, whatever the seed
 	idOpts := identity.Options{Clock: opts.Clock, HashCost: opts.HashCost, HashMode: opts.HashMode, Random: random, MaxMail: max(opts.Mailbox, 0)}
-	var out *smtpOut
+	var out *mail.SMTP
 	if opts.SMTP != "" {
-		out = newSMTPOut(opts.SMTP)
-		idOpts.Sent = out.send
+		out = mail.NewSMTP(opts.SMTP)
+		idOpts.Sent = out.Send
 	}
 	id := identity.New(idOpts)
-	s := &Server{ID: id, Emporix: emporix.New(id), OpenLoyalty: openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}),
-		Accounts: accounts.New(id), smtp: out, journal: journal.New(opts.Journal), admin: opts.Admin, docLimit: opts.DocumentLimit}
-	s.faces = []face.Face{s.Emporix, s.OpenLoyalty, s.Accounts}
+	s := &Server{ID: id, smtp: out, journal: journal.New(opts.Journal), admin: opts.Admin, docLimit: opts.DocumentLimit,
+		faces: []face.Face{emporix.New(id), openloyalty.New(id, openloyalty.Options{Key: opts.JWTKey}), accounts.New(id)}}
 	if opts.Random != nil {
 		random.Seed(opts.Random) // the state follows the seed
 	}
@@ -104,8 +105,12 @@ func New(opts Options) (*Server, error) {
 		loading.Go(func() { _, _ = contracts.Load(f.Name()) })
 	}
 	var seeded error
-	if opts.Seed != nil {
-		seeded = s.Seed(opts.Seed)
+	if opts.Seed != nil || opts.State != nil {
+		doc := &persist.Document{State: opts.State}
+		if opts.Seed != nil {
+			doc.Document = *opts.Seed
+		}
+		seeded = s.Seed(doc)
 	}
 	loading.Wait()
 	if seeded != nil {
@@ -122,34 +127,52 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	if !opts.Admin.Off {
-		s.mountAdmin(mux)
-		s.mountState(mux)
+		a := &admin.API{Server: s, ID: id, Faces: s.faces, Health: &s.persist, DocumentLimit: s.docLimit}
+		a.Mount(mux)
+		s.mountJournal(mux)
+		s.mountFaults(mux)
+		s.mountClock(mux)
+		s.mountDashboard(mux)
 	}
-	s.handler = vendorCORS(s.adminGuard(mux))
+	s.handler = vendorCORS(admin.Guard(s.admin, mux))
 	id.Checkpoint()
 	return s, nil
 }
 
 // Warm does now what the first requests would otherwise wait for: it
-// compiles the contracts' request validators and makes the Open Loyalty JWT
-// key. doppel serve calls it once it listens. One thing at a time, so that a
+// compiles the contracts' request validators and warms the faces that need
+// it (face.Warmer: the Open Loyalty JWT key). doppel serve calls it once it listens. One thing at a time, so that a
 // first request compiling its own face's validator has a core to itself.
 func (s *Server) Warm() {
 	for _, f := range s.faces {
 		contracts.MustLoad(f.Name()).Warm()
 	}
-	s.OpenLoyalty.PublicKey()
+	for _, f := range s.faces {
+		if w, ok := f.(face.Warmer); ok {
+			w.Warm()
+		}
+	}
 }
 
 // Close delivers the mail still queued for SMTP; the handler keeps serving.
 func (s *Server) Close() {
 	if s.smtp != nil {
-		s.smtp.close()
+		s.smtp.Close()
 	}
 }
 
 // Faces lists the mounted faces.
 func (s *Server) Faces() []face.Face { return s.faces }
+
+// Face returns the mounted face named name (face.Face.Name), nil when none.
+func (s *Server) Face(name string) face.Face {
+	for _, f := range s.faces {
+		if f.Name() == name {
+			return f
+		}
+	}
+	return nil
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -161,5 +184,5 @@ func (s *Server) Unseed() { s.ID.Rand.Unseed() }
 
 // Seed applies a seed document: a state section replaces the whole state,
 // the faces' sections add to it; all of it or, on error, nothing. Seeded
-// records are dated fixtures.Epoch.
-func (s *Server) Seed(doc *fixtures.Document) error { return s.apply(doc, false) }
+// records are dated seed.Epoch.
+func (s *Server) Seed(doc *persist.Document) error { return s.apply(doc, false) }

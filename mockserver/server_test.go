@@ -14,6 +14,7 @@ import (
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/admin"
 )
 
 // skipShort skips a slow test under -short (make test-short); make test
@@ -52,7 +53,7 @@ func (h *harness) do(method, path string, body any, header ...string) *httptest.
 		r = strings.NewReader(string(raw))
 	}
 	req := httptest.NewRequest(method, "http://127.0.0.1:4010"+path, r)
-	if body != nil || strings.HasPrefix(path, mockserver.AdminPrefix) {
+	if body != nil || strings.HasPrefix(path, admin.Prefix) {
 		req.Header.Set("Content-Type", "application/json") // as an admin client says
 	}
 	for i := 0; i+1 < len(header); i += 2 {
@@ -187,5 +188,10 @@ func TestAdminTenantSettings(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.JSONEq(t, `{"api":"emporix","tenant":"acme","doubleOptIn":true}`, w.Body.String())
 	assert.Equal(t, http.StatusBadRequest, h.do("PATCH", "/__doppel/tenants/emporix/A", `{"doubleOptIn":true}`).Code)
-	assert.Equal(t, http.StatusBadRequest, h.do("PATCH", "/__doppel/tenants/emporix/acme", `{"optIn":true}`).Code)
+	w = h.do("PATCH", "/__doppel/tenants/emporix/acme", `{"optIn":true}`)
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Contains(t, w.Body.String(), `tenant settings: json: unknown field \"optIn\"`)
+	w = h.do("PATCH", "/__doppel/tenants/openloyalty/DEFAULT", `{"doubleOptIn":true}`)
+	assert.Equal(t, http.StatusNotFound, w.Code, "a face without tenant settings has none")
+	assert.Contains(t, w.Body.String(), "no admin operation at PATCH /__doppel/tenants/openloyalty/DEFAULT")
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // seeded is a server started as doppel serve --seed seed --customers k.
@@ -163,7 +165,7 @@ func TestPutStateWithoutState(t *testing.T) {
 	rec := h.srv.ID.Export()
 	require.Len(t, rec.Customers, 1)
 	assert.Equal(t, "emporix", rec.Customers[0].API)
-	assert.Equal(t, fixtures.Epoch, rec.Customers[0].Created, "seeded records are dated at the epoch")
+	assert.Equal(t, seed.Epoch, rec.Customers[0].Created, "seeded records are dated at the epoch")
 }
 
 // TestPutStateRefusesBadDocuments: a bad document is a 400 that says why,
@@ -265,10 +267,10 @@ func TestPersist(t *testing.T) {
 	p, err := h.srv.Persist(path, 0)
 	require.NoError(t, err)
 	file := func() string {
-		doc, err := mockserver.ReadStateFile(path)
+		doc, err := persist.ReadStateFile(path)
 		require.NoError(t, err)
 		require.NotNil(t, doc)
-		b := newHarness(t, mockserver.Options{Seed: doc})
+		b := newHarness(t, mockserver.Options{Seed: &doc.Document, State: doc.State})
 		return b.state()
 	}
 	assert.Equal(t, h.state(), file(), "written at once")
@@ -296,13 +298,13 @@ func TestPersist(t *testing.T) {
 func TestStateFileLock(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.json")
-	lock, err := mockserver.LockStateFile(path)
+	lock, err := persist.LockStateFile(path)
 	require.NoError(t, err)
-	_, err = mockserver.LockStateFile(path)
+	_, err = persist.LockStateFile(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), fmt.Sprintf("state file %s is in use by another doppel (pid %d, lock %s.lock)", path, os.Getpid(), path))
 	require.NoError(t, lock.Release())
-	again, err := mockserver.LockStateFile(path)
+	again, err := persist.LockStateFile(path)
 	require.NoError(t, err, "released, it can be taken again")
 	require.NoError(t, again.Release())
 }
@@ -336,9 +338,9 @@ func TestPersistFailureShowsInHealth(t *testing.T) {
 	require.NoError(t, os.Mkdir(dir, 0o700))
 	require.Eventually(t, func() bool { return h.do("GET", "/__doppel/health", nil).Code == http.StatusOK }, 10*time.Second, 10*time.Millisecond,
 		"retried without a further change")
-	doc, err := mockserver.ReadStateFile(path)
+	doc, err := persist.ReadStateFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, h.state(), newHarness(t, mockserver.Options{Seed: doc}).state())
+	assert.Equal(t, h.state(), newHarness(t, mockserver.Options{Seed: &doc.Document, State: doc.State}).state())
 }
 
 // TestDocumentLimit: a seed or state document over the limit is a 413 and

@@ -21,8 +21,11 @@ import (
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
 	"github.com/doppel-dev/doppel/mockserver/accounts"
+	adminapi "github.com/doppel-dev/doppel/mockserver/admin"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/openloyalty"
+	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/seed"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -34,7 +37,7 @@ func serve(args []string, out io.Writer) error {
 	customers := fs.Int("customers", 0, "how many realistic customers to generate per face, besides the personas")
 	fixtureFile := fs.String("fixtures", "", "seed document (JSON) to load at start, after the personas")
 	stateFile := fs.String("state-file", "", "keep the state in this file: loaded at start when it exists (instead of personas and fixtures), written after changes and at shutdown")
-	flush := fs.Duration("state-flush", mockserver.DefaultFlush, "the longest a change waits before the --state-file is written (what kill -9 can lose)")
+	flush := fs.Duration("state-flush", persist.DefaultFlush, "the longest a change waits before the --state-file is written (what kill -9 can lose)")
 	hashCost := fs.Int("hash-cost", identity.DefaultHashCost, "bcrypt cost of stored passwords (4-31)")
 	hashMode := fs.String("password-hash", identity.HashBcrypt, "how new passwords are hashed: bcrypt, or fast (one salted SHA-256, for load tests only: never for real passwords); stored hashes of either verify")
 	bodyLimit := fs.Int64("body-limit", 1<<20, "largest request body of a face in bytes")
@@ -85,7 +88,7 @@ func serve(args []string, out io.Writer) error {
 	}
 	start := time.Now()
 	if *stateFile != "" {
-		lock, err := mockserver.LockStateFile(*stateFile) // before reading it: a second doppel stops here
+		lock, err := persist.LockStateFile(*stateFile) // before reading it: a second doppel stops here
 		if err != nil {
 			return err
 		}
@@ -95,9 +98,9 @@ func serve(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := mockserver.Options{HashCost: *hashCost, HashMode: *hashMode, BodyLimit: *bodyLimit, Seed: doc, SMTP: *smtpAddr, Random: fixtures.Source(*seed),
+	opts := mockserver.Options{HashCost: *hashCost, HashMode: *hashMode, BodyLimit: *bodyLimit, Seed: &doc.Document, State: doc.State, SMTP: *smtpAddr, Random: fixtures.Source(*seed),
 		DocumentLimit: *docLimit, Mailbox: *mailbox, Journal: *journal,
-		Admin: mockserver.AdminOptions{Off: !*admin, Token: *adminToken, Origins: adminOrigins, Hosts: adminHosts}}
+		Admin: adminapi.Options{Off: !*admin, Token: *adminToken, Origins: adminOrigins, Hosts: adminHosts}}
 	if *journal == 0 {
 		opts.Journal = -1 // off
 	}
@@ -124,7 +127,7 @@ func serve(args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		doc, err := fixtures.Parse(data)
+		doc, err := persist.Parse(data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", *fixtureFile, err)
 		}
@@ -267,7 +270,7 @@ func shutdown(hs *http.Server, track *inflight, timeout time.Duration) error {
 
 // printPersonas prints, per face, where to point a client and the logins of
 // the generated personas.
-func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *mockserver.Server, admin bool) {
+func printPersonas(out io.Writer, base string, demo *seed.Document, srv *mockserver.Server, admin bool) {
 	fmt.Fprintf(out, "  Emporix, tenant %q: anonymous token at %s/customerlogin/auth/anonymous/login?tenant=%s&client_id=storefront\n",
 		fixtures.DemoTenant, base, fixtures.DemoTenant)
 	for _, c := range demo.Emporix.Tenants[fixtures.DemoTenant].Customers {
@@ -278,7 +281,7 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 		secrets = "over --smtp only"
 	}
 	fmt.Fprintf(out, "  Customer Accounts (Greedbag): %s/customers/ (secrets: %s)\n", base, secrets)
-	retailers := append([]fixtures.AccountsRetailer{{Name: accounts.DefaultRetailer, Customers: demo.Accounts.Customers}}, demo.Accounts.Retailers...)
+	retailers := append([]seed.AccountsRetailer{{Name: accounts.DefaultRetailer, Customers: demo.Accounts.Customers}}, demo.Accounts.Retailers...)
 	for _, r := range retailers {
 		if r.Name == accounts.DefaultRetailer {
 			fmt.Fprintf(out, "    retailer %q (requests without an Origin header):\n", r.Name)
@@ -286,8 +289,8 @@ func printPersonas(out io.Writer, base string, demo *fixtures.Document, srv *moc
 			fmt.Fprintf(out, "    retailer %q (Origin %s):\n", r.Name, strings.Join(r.Origins, " or "))
 		}
 		for _, c := range r.Customers {
-			if c.Status == fixtures.StatusPending {
-				id, _ := srv.Accounts.Identifier(r.Name, c.Email)
+			if c.Status == seed.StatusPending {
+				id, _ := srv.Face(accounts.API).(*accounts.Face).Identifier(r.Name, c.Email)
 				fmt.Fprintf(out, "      %-38s pending: activate with identifier %s and the mailed secret\n", c.Email, id)
 			} else {
 				fmt.Fprintf(out, "      %-38s %s\n", c.Email, c.Password)

@@ -10,7 +10,7 @@ import (
 	"log/slog"
 
 	"github.com/doppel-dev/doppel/fixtures"
-	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 )
 
 // fixturesCmd writes the seed document doppel serve starts with for a seed:
@@ -33,16 +33,16 @@ func fixturesCmd(args []string, out io.Writer) error {
 // startState returns the document doppel serve starts from: the state file
 // when it exists (restored), else the personas with customers generated
 // from seed.
-func startState(stateFile string, seed uint64, customers int) (doc *fixtures.Document, restored bool, err error) {
+func startState(stateFile string, seed uint64, customers int) (doc *persist.Document, restored bool, err error) {
 	if stateFile != "" {
-		if doc, err = mockserver.ReadStateFile(stateFile); err != nil {
+		if doc, err = persist.ReadStateFile(stateFile); err != nil {
 			return nil, false, badStateFile(stateFile, err)
 		}
 		if doc != nil {
 			return doc, true, nil
 		}
 	}
-	return fixtures.Generate(seed, customers), false, nil
+	return &persist.Document{Document: *fixtures.Generate(seed, customers)}, false, nil
 }
 
 func badStateFile(path string, err error) error {
@@ -83,7 +83,7 @@ func printState(out io.Writer, seed uint64, customers int, stateFile string, res
 }
 
 // closeState writes the state file a last time.
-func closeState(p *mockserver.Persister, path string) {
+func closeState(p *persist.Persister, path string) {
 	if err := p.Close(); err != nil {
 		slog.Error("state file not written at shutdown", "path", path, "err", err)
 	}

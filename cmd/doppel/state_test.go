@@ -24,6 +24,8 @@ import (
 
 	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver"
+	"github.com/doppel-dev/doppel/mockserver/persist"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -194,10 +196,10 @@ func TestServeStateFileSurvivesKill(t *testing.T) {
 		<-done
 		t.Logf("round %d: killed while writing: %v", round, writing())
 
-		doc, err := mockserver.ReadStateFile(file)
+		doc, err := persist.ReadStateFile(file)
 		require.NoError(t, err, "round %d", round)
 		require.NotNil(t, doc)
-		_, err = mockserver.New(mockserver.Options{Seed: doc})
+		_, err = mockserver.New(mockserver.Options{Seed: &doc.Document, State: doc.State})
 		require.NoError(t, err, "round %d", round)
 	}
 }
@@ -275,7 +277,7 @@ func TestFixturesCommand(t *testing.T) {
 	got := run("--seed", "7", "--customers", "2")
 	assert.Equal(t, got, run("--customers", "2", "--seed", "7"))
 	assert.NotEqual(t, got, run("--seed", "8", "--customers", "2"))
-	doc, err := fixtures.Parse([]byte(got))
+	doc, err := seed.Parse([]byte(got))
 	require.NoError(t, err)
 	assert.Equal(t, fixtures.Generate(7, 2), doc)
 	assert.True(t, strings.HasSuffix(got, "}\n"))

@@ -23,7 +23,7 @@ const (
 	ResetTTL       = time.Hour
 	EmailChangeTTL = 24 * time.Hour
 	// ActivationTTL is in effect forever: only seeding makes pending
-	// customers, seeding dates their secrets at fixtures.Epoch, and a seed
+	// customers, seeding dates their secrets at seed.Epoch, and a seed
 	// must work whenever it is loaded.
 	ActivationTTL = 100 * 365 * 24 * time.Hour
 )

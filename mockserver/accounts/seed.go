@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // seedRetailer is a checked retailer of a seed document.
@@ -22,16 +22,16 @@ type seedRetailer struct {
 
 // seedCustomer is a checked customer with its password hashed.
 type seedCustomer struct {
-	fixtures.AccountsCustomer
+	seed.AccountsCustomer
 	hash string
 }
 
-// Seed implements face.Face: the document's retailers gain the origins it
+// Seed implements face.Seeder: the document's retailers gain the origins it
 // gives them, and its customers are added to their retailer (the top-level
 // ones to the default retailer), active ones with their password, pending
 // ones with an activation mail. Customers whose e-mail exists already in
 // their retailer are left as they are.
-func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*identity.Tx) error, error) {
+func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identity.Tx) error, error) {
 	doc := all.Accounts
 	if doc == nil {
 		return nil, nil
@@ -79,7 +79,7 @@ func (f *Face) seedRetailer(tx *identity.Tx, r seedRetailer) error {
 		profile := face.Fields("name", c.Name, "address", c.Address, "address_town", c.AddressTown,
 			"address_postcode", c.AddressPostcode, "address_region", c.AddressRegion, "country", c.Country,
 			"phone", c.Phone, "mobile", c.Mobile)
-		pending := c.Status == fixtures.StatusPending
+		pending := c.Status == seed.StatusPending
 		cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
 			API: API, Tenant: name, NumberDigits: 14, Email: c.Email, PasswordHash: c.hash,
 			Active: !pending, Profile: profile,
@@ -110,9 +110,9 @@ func union(a, b []string) []string {
 // checkRetailers validates a document's retailers and customers — the
 // top-level customers are the default retailer's — and hashes the
 // passwords, in the document's order.
-func checkRetailers(doc *fixtures.Accounts, hash func(string) string) ([]seedRetailer, error) {
+func checkRetailers(doc *seed.Accounts, hash func(string) string) ([]seedRetailer, error) {
 	type entry struct {
-		fixtures.AccountsRetailer
+		seed.AccountsRetailer
 		where string
 	}
 	entries := make([]entry, 0, len(doc.Retailers)+1)
@@ -124,7 +124,7 @@ func checkRetailers(doc *fixtures.Accounts, hash func(string) string) ([]seedRet
 		entries = append(entries, entry{r, fmt.Sprintf("accounts: retailer %d", i)})
 	}
 	if def < 0 {
-		entries = append([]entry{{fixtures.AccountsRetailer{Name: DefaultRetailer}, "accounts"}}, entries...)
+		entries = append([]entry{{seed.AccountsRetailer{Name: DefaultRetailer}, "accounts"}}, entries...)
 		def = 0
 	}
 	entries[def].Customers = append(slices.Clone(doc.Customers), entries[def].Customers...)
@@ -182,18 +182,18 @@ var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._:-]{0,99}$`)
 var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
 // check validates one seeded customer; seen collects its retailer's e-mails so far.
-func check(c fixtures.AccountsCustomer, seen map[string]bool) error {
+func check(c seed.AccountsCustomer, seen map[string]bool) error {
 	key := strings.ToLower(c.Email)
 	switch {
 	case !emailPattern.MatchString(c.Email):
 		return fmt.Errorf("email %q is not an e-mail address", c.Email)
 	case seen[key]:
 		return fmt.Errorf("email %q appears twice", c.Email)
-	case c.Status != "" && c.Status != fixtures.StatusActive && c.Status != fixtures.StatusPending:
-		return fmt.Errorf("status %q is neither %q nor %q", c.Status, fixtures.StatusActive, fixtures.StatusPending)
-	case c.Status == fixtures.StatusPending && c.Password != "":
+	case c.Status != "" && c.Status != seed.StatusActive && c.Status != seed.StatusPending:
+		return fmt.Errorf("status %q is neither %q nor %q", c.Status, seed.StatusActive, seed.StatusPending)
+	case c.Status == seed.StatusPending && c.Password != "":
 		return fmt.Errorf("a pending customer has no password (activation sets it)")
-	case c.Status != fixtures.StatusPending && c.Password == "":
+	case c.Status != seed.StatusPending && c.Password == "":
 		return fmt.Errorf("an active customer needs a password")
 	}
 	seen[key] = true

@@ -1,15 +1,17 @@
 package emporix
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
 	"github.com/doppel-dev/doppel/mockserver/store"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // Settings are a tenant's settings as the admin API shows them.
@@ -17,6 +19,20 @@ type Settings struct {
 	API         string `json:"api"`
 	Tenant      string `json:"tenant"`
 	DoubleOptIn bool   `json:"doubleOptIn"`
+}
+
+// ConfigureTenant implements face.TenantSettings: patch may set
+// doubleOptIn.
+func (f *Face) ConfigureTenant(tenant string, patch io.Reader) (any, error) {
+	var in struct {
+		DoubleOptIn *bool `json:"doubleOptIn"`
+	}
+	dec := json.NewDecoder(patch)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return nil, fmt.Errorf("tenant settings: %w", err)
+	}
+	return f.Configure(tenant, in.DoubleOptIn)
 }
 
 // Configure changes a tenant's settings; nil leaves a setting as it is.
@@ -37,10 +53,10 @@ func (f *Face) Configure(tenant string, doubleOptIn *bool) (Settings, error) {
 	return out, err
 }
 
-// Seed implements face.Face: the document's tenants and their customers
+// Seed implements face.Seeder: the document's tenants and their customers
 // with their addresses. Customers whose e-mail exists already are left as
 // they are.
-func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*identity.Tx) error, error) {
+func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identity.Tx) error, error) {
 	doc := all.Emporix
 	if doc == nil {
 		return nil, nil

@@ -19,8 +19,6 @@ import (
 	"strings"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
-	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
 // DefaultBodyLimit is the largest request body accepted.
@@ -95,12 +93,6 @@ type Face interface {
 	Tenant(r *http.Request) string
 	// Render writes a Problem in the face's dialect.
 	Render(w http.ResponseWriter, p *Problem)
-	// Seed checks the face's part of a seed document and returns what adds
-	// it to the state, or nil when the document has no part for this face.
-	// The slow work (hashing, with hash) happens here, in the document's
-	// order; apply runs inside the one write transaction of the whole
-	// document, so a seed is all or nothing.
-	Seed(doc *fixtures.Document, hash func(password string) string) (apply func(*identity.Tx) error, err error)
 }
 
 // SlashTolerant is implemented by a face whose vendor gateway answers a path

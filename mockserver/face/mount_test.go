@@ -11,21 +11,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doppel-dev/doppel/contracts"
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/face"
-	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
 // echoFace serves four operations of the Emporix contract, answering what
 // its handler saw; slash says whether it tolerates a trailing slash.
 type echoFace struct{ slash bool }
 
-func (echoFace) Name() string                  { return "emporix" }
-func (echoFace) Prefixes() []string            { return []string{"/customer/"} }
-func (echoFace) Tenant(r *http.Request) string { return r.PathValue("tenant") }
-func (echoFace) Seed(*fixtures.Document, func(string) string) (func(*identity.Tx) error, error) {
-	return nil, nil
-}
+func (echoFace) Name() string                   { return "emporix" }
+func (echoFace) Prefixes() []string             { return []string{"/customer/"} }
+func (echoFace) Tenant(r *http.Request) string  { return r.PathValue("tenant") }
 func (f echoFace) ToleratesTrailingSlash() bool { return f.slash }
 
 func (echoFace) Render(w http.ResponseWriter, p *face.Problem) {

@@ -52,6 +52,10 @@ func signingKey(key *rsa.PrivateKey) func() *rsa.PrivateKey {
 	})
 }
 
+// Warm implements face.Warmer: it makes the JWT key, which a first login
+// would otherwise wait for.
+func (f *Face) Warm() { f.key() }
+
 // PublicKey returns the key that verifies the face's JWTs.
 func (f *Face) PublicKey() *rsa.PublicKey { return &f.key().PublicKey }
 

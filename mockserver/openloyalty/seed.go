@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/doppel-dev/doppel/fixtures"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/seed"
 )
 
 // user is a seeded user: its first login, the other names it logs in with,
@@ -20,12 +20,12 @@ type user struct {
 	profile             map[string]any
 }
 
-// Seed implements face.Face: the document's admins, sellers, stores'
+// Seed implements face.Seeder: the document's admins, sellers, stores'
 // customers and points of sale.
 // Users whose first login exists already are left as they are; an alias
 // (admin e-mail, customer phone) taken by another user fails the seed.
 // Seeded passwords need not meet the password policy.
-func (f *Face) Seed(all *fixtures.Document, hash func(string) string) (func(*identity.Tx) error, error) {
+func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identity.Tx) error, error) {
 	doc := all.OpenLoyalty
 	if doc == nil {
 		return nil, nil

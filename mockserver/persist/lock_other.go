@@ -1,6 +1,6 @@
 //go:build !unix
 
-package mockserver
+package persist
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package mockserver
+package admin
 
 import (
 	"crypto/subtle"
@@ -11,9 +11,9 @@ import (
 	"strings"
 )
 
-// AdminOptions protect the admin API (/__doppel/) from web pages and from
+// Options protect the admin API (/__doppel/) from web pages and from
 // whoever else reaches the port. The vendor paths are not affected.
-type AdminOptions struct {
+type Options struct {
 	// Off answers 404 on every /__doppel/ path, as on any unknown path, and
 	// ignores the X-Doppel-Fault header: a vendor-like target (doppel serve
 	// --admin=false).
@@ -30,16 +30,15 @@ type AdminOptions struct {
 	Hosts []string
 }
 
-// AdminHeader marks an admin request as sent by a program, not a web form:
+// Header marks an admin request as sent by a program, not a web form:
 // a request that changes something carries it or a JSON content type.
-const AdminHeader = "X-Doppel-Admin"
+const Header = "X-Doppel-Admin"
 
-// adminGuard refuses admin requests a hostile page or a stranger could
-// send, and answers the CORS preflights of the allowed origins.
-func (s *Server) adminGuard(next http.Handler) http.Handler {
-	opts := s.admin
+// Guard refuses admin requests a hostile page or a stranger could send,
+// and answers the CORS preflights of the allowed origins.
+func Guard(opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		if !strings.HasPrefix(r.URL.Path, Prefix) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -51,20 +50,20 @@ func (s *Server) adminGuard(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-store") // secrets: no cache keeps them
 		h.Set("X-Content-Type-Options", "nosniff")
 		if !allowedHost(r.Host, opts.Hosts) {
-			adminError(w, http.StatusForbidden, fmt.Sprintf("the admin API does not answer for host %q (allow a host name with --admin-host)", r.Host))
+			Error(w, http.StatusForbidden, fmt.Sprintf("the admin API does not answer for host %q (allow a host name with --admin-host)", r.Host))
 			return
 		}
 		origin := r.Header.Get("Origin")
 		if origin != "" && !sameOrigin(origin, r.Host) {
 			if !slices.Contains(opts.Origins, origin) {
-				adminError(w, http.StatusForbidden, fmt.Sprintf("cross-origin admin request from %q refused (allow an origin with --admin-origin)", origin))
+				Error(w, http.StatusForbidden, fmt.Sprintf("cross-origin admin request from %q refused (allow an origin with --admin-origin)", origin))
 				return
 			}
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
-				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+AdminHeader)
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+Header)
 				h.Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return
@@ -73,12 +72,12 @@ func (s *Server) adminGuard(next http.Handler) http.Handler {
 		}
 		if opts.Token != "" && !tokenFree(r) && !validToken(r, opts.Token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="doppel admin"`)
-			adminError(w, http.StatusUnauthorized, "the admin API needs its token: Authorization: Bearer <token> (doppel serve --admin-token)")
+			Error(w, http.StatusUnauthorized, "the admin API needs its token: Authorization: Bearer <token> (doppel serve --admin-token)")
 			return
 		}
 		if changes(r.Method) && !programmatic(r) {
-			adminError(w, http.StatusForbidden, "an admin request that changes something needs Content-Type: application/json or an "+
-				AdminHeader+" header, which no web form can send")
+			Error(w, http.StatusForbidden, "an admin request that changes something needs Content-Type: application/json or an "+
+				Header+" header, which no web form can send")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -93,7 +92,7 @@ func tokenFree(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	return p == AdminPrefix+"health" || p == AdminPrefix || strings.HasPrefix(p, AdminPrefix+"ui/")
+	return p == Prefix+"health" || p == Prefix || strings.HasPrefix(p, Prefix+"ui/")
 }
 
 func validToken(r *http.Request, token string) bool {
@@ -111,9 +110,9 @@ func changes(method string) bool {
 
 // programmatic reports whether a request could not have come from an HTML
 // form or a simple cross-site request: it has a JSON content type, the
-// AdminHeader or an Authorization header.
+// Header or an Authorization header.
 func programmatic(r *http.Request) bool {
-	if r.Header.Get(AdminHeader) != "" || r.Header.Get("Authorization") != "" {
+	if r.Header.Get(Header) != "" || r.Header.Get("Authorization") != "" {
 		return true
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -145,31 +144,4 @@ func allowedHost(hostport string, names []string) bool {
 		return true
 	}
 	return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(strings.TrimSuffix(n, "."), host) })
-}
-
-// vendorCORS lets browser apps on any origin call the faces, preflight
-// included, as the vendors' APIs do for their storefronts. The faces
-// authenticate with bearer tokens, never cookies, so no credentials are
-// allowed: a page can only do what its own tokens let it.
-func vendorCORS(next http.Handler) http.Handler {
-	exposed := strings.Join([]string{"Allow", "WWW-Authenticate", "Location"}, ", ")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Origin") == "" || strings.HasPrefix(r.URL.Path, AdminPrefix) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
-			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-				h.Set("Access-Control-Allow-Headers", req)
-			}
-			h.Set("Access-Control-Max-Age", "86400")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		h.Set("Access-Control-Expose-Headers", exposed)
-		next.ServeHTTP(w, r)
-	})
 }

@@ -1,8 +1,12 @@
-package mockserver
+// Package admin is doppel's admin API under /__doppel/: health, reset,
+// seeding, the state, the mailbox, tenant settings and the contracts, with
+// the guard that keeps web pages and strangers out of it (Options). The
+// server mounts its other admin operations on the same mux.
+package admin
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,11 +15,34 @@ import (
 	"github.com/doppel-dev/doppel/contracts"
 	"github.com/doppel-dev/doppel/mockserver/face"
 	"github.com/doppel-dev/doppel/mockserver/identity"
+	"github.com/doppel-dev/doppel/mockserver/persist"
 	"github.com/doppel-dev/doppel/mockserver/store"
 )
 
-// AdminPrefix is the reserved path prefix of the admin API.
-const AdminPrefix = "/__doppel/"
+// Prefix is the reserved path prefix of the admin API.
+const Prefix = "/__doppel/"
+
+// Server is the state the admin API changes through seed documents.
+type Server interface {
+	Seed(doc *persist.Document) error      // POST /__doppel/seed
+	LoadState(doc *persist.Document) error // PUT /__doppel/state
+	WriteState(w io.Writer) error          // GET /__doppel/state
+}
+
+// Health tells since when the state file fails to be written and why; a
+// nil error when it does not fail.
+type Health interface {
+	Failure() (time.Time, error)
+}
+
+// API is the admin API's operations on a server.
+type API struct {
+	Server
+	ID            *identity.Service
+	Faces         []face.Face // their optional interfaces (face.TenantSettings) add operations
+	Health        Health
+	DocumentLimit int64 // the largest seed or state document read, in bytes
+}
 
 // message is a mailbox entry as the admin API shows it.
 type message struct {
@@ -32,13 +59,16 @@ type message struct {
 	SentAt     time.Time `json:"sentAt"`
 }
 
-func adminError(w http.ResponseWriter, status int, msg string) {
+// Error answers an admin request with status and a JSON error message.
+func Error(w http.ResponseWriter, status int, msg string) {
 	face.WriteJSON(w, status, map[string]string{"error": msg})
 }
 
-func (s *Server) mountAdmin(mux *http.ServeMux) {
+// Mount registers the operations on mux, and a 404 for every other path
+// under Prefix.
+func (s *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /__doppel/health", func(w http.ResponseWriter, r *http.Request) {
-		if since, err := s.persist.failure(); err != nil {
+		if since, err := s.Health.Failure(); err != nil {
 			face.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{
 				"status": "failing", "reason": err.Error(), "since": since.UTC().Format(time.RFC3339)})
 			return
@@ -55,7 +85,7 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 			status, err = http.StatusBadRequest, s.Seed(doc)
 		}
 		if err != nil {
-			adminError(w, status, err.Error())
+			Error(w, status, err.Error())
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -67,7 +97,7 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				adminError(w, http.StatusBadRequest, fmt.Sprintf("mailbox: limit %q is not a positive number", v))
+				Error(w, http.StatusBadRequest, fmt.Sprintf("mailbox: limit %q is not a positive number", v))
 				return
 			}
 			limit = n
@@ -90,39 +120,31 @@ func (s *Server) mountAdmin(mux *http.ServeMux) {
 		_ = s.ID.Write(func(tx *identity.Tx) error { tx.ClearMail(); return nil })
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("PATCH /__doppel/tenants/emporix/{tenant}", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			DoubleOptIn *bool `json:"doubleOptIn"`
+	for _, f := range s.Faces {
+		if t, ok := f.(face.TenantSettings); ok {
+			mux.HandleFunc("PATCH /__doppel/tenants/"+f.Name()+"/{tenant}", func(w http.ResponseWriter, r *http.Request) {
+				settings, err := t.ConfigureTenant(r.PathValue("tenant"), http.MaxBytesReader(w, r.Body, 1<<16))
+				if err != nil {
+					Error(w, http.StatusBadRequest, err.Error())
+					return
+				}
+				face.WriteJSON(w, http.StatusOK, settings)
+			})
 		}
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil {
-			adminError(w, http.StatusBadRequest, "tenant settings: "+err.Error())
-			return
-		}
-		settings, err := s.Emporix.Configure(r.PathValue("tenant"), in.DoubleOptIn)
-		if err != nil {
-			adminError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		face.WriteJSON(w, http.StatusOK, settings)
-	})
+	}
 	mux.HandleFunc("GET /__doppel/contracts/{file}", func(w http.ResponseWriter, r *http.Request) {
 		name, ok := strings.CutSuffix(r.PathValue("file"), ".yaml")
 		raw, err := contracts.Raw(name)
 		if !ok || err != nil {
-			adminError(w, http.StatusNotFound, "no contract "+r.PathValue("file")+"; have "+strings.Join(contracts.Names(), ".yaml, ")+".yaml")
+			Error(w, http.StatusNotFound, "no contract "+r.PathValue("file")+"; have "+strings.Join(contracts.Names(), ".yaml, ")+".yaml")
 			return
 		}
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(raw)
 	})
-	s.mountJournal(mux)
-	s.mountFaults(mux)
-	s.mountClock(mux)
-	s.mountDashboard(mux)
-	mux.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
-		adminError(w, http.StatusNotFound, "no admin operation at "+r.Method+" "+r.URL.Path)
+	s.mountState(mux)
+	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
+		Error(w, http.StatusNotFound, "no admin operation at "+r.Method+" "+r.URL.Path)
 	})
 }
 

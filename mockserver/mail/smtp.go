@@ -1,4 +1,5 @@
-package mockserver
+// Package mail delivers the mock's mailbox messages to an SMTP server.
+package mail
 
 import (
 	"fmt"
@@ -15,9 +16,9 @@ import (
 // mailFrom is the sender of every mail doppel delivers.
 const mailFrom = "doppel@doppel.test"
 
-// smtpOut delivers mailbox messages to an SMTP server in the background, so
+// SMTP delivers mailbox messages to an SMTP server in the background, so
 // that a request never waits for a mail server. Delivery failures are logged.
-type smtpOut struct {
+type SMTP struct {
 	addr   string
 	queue  chan store.Message
 	done   sync.WaitGroup
@@ -25,16 +26,17 @@ type smtpOut struct {
 	closed bool
 }
 
-func newSMTPOut(addr string) *smtpOut {
-	o := &smtpOut{addr: addr, queue: make(chan store.Message, 1024)}
+// NewSMTP starts delivering to the SMTP server at addr (host:port).
+func NewSMTP(addr string) *SMTP {
+	o := &SMTP{addr: addr, queue: make(chan store.Message, 1024)}
 	o.done.Add(1)
 	go o.loop()
 	return o
 }
 
-// send queues a message; when the queue is full it is dropped with a log
+// Send queues a message; when the queue is full it is dropped with a log
 // line rather than slowing requests down.
-func (o *smtpOut) send(m store.Message) {
+func (o *SMTP) Send(m store.Message) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
@@ -47,8 +49,8 @@ func (o *smtpOut) send(m store.Message) {
 	}
 }
 
-// close delivers what is queued and stops.
-func (o *smtpOut) close() {
+// Close delivers what is queued and stops.
+func (o *SMTP) Close() {
 	o.mu.Lock()
 	if !o.closed {
 		o.closed = true
@@ -58,7 +60,7 @@ func (o *smtpOut) close() {
 	o.done.Wait()
 }
 
-func (o *smtpOut) loop() {
+func (o *SMTP) loop() {
 	defer o.done.Done()
 	for m := range o.queue {
 		if err := deliver(o.addr, m); err != nil {

@@ -1,4 +1,6 @@
-package mockserver
+// Package persist keeps the mock's state in a file: written after changes,
+// locked against a second process, read back at start.
+package persist
 
 import (
 	"errors"
@@ -10,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/doppel-dev/doppel/mockserver/identity"
 )
 
 // A state file is written PersistQuiet after the last change, and at most
@@ -20,44 +24,45 @@ const (
 	DefaultFlush = 2 * time.Second
 )
 
-// Persister keeps a state file in step with a Server's state.
+// Persister keeps a state file in step with a state.
 type Persister struct {
-	srv   *Server
-	path  string
-	flush time.Duration
-	quiet time.Duration // PersistQuiet, or flush when shorter
-	wake  chan struct{} // a change happened
-	stop  chan struct{}
-	done  chan struct{}
-	saved uint64 // the state's change count when last written
+	id     *identity.Service
+	health *Health
+	path   string
+	flush  time.Duration
+	quiet  time.Duration // PersistQuiet, or flush when shorter
+	wake   chan struct{} // a change happened
+	stop   chan struct{}
+	done   chan struct{}
+	saved  uint64 // the state's change count when last written
 }
 
-// Persist writes the state to path now unless the file exists (the state
+// Start writes the state of id to path now unless the file exists (the state
 // was loaded from it), then after changes (debounced by PersistQuiet,
 // bounded by flush — DefaultFlush when 0 — and no sooner than nine times
 // the last write's duration after it) until Close writes it a last time.
 // Each write replaces the file atomically: a crash leaves the old file or
 // the new one, never a part of one. A failed write is retried every flush
-// interval and shown by /__doppel/health until one succeeds. Hold the
+// interval and shown by health until one succeeds. Hold the
 // file's lock (LockStateFile) first.
-func (s *Server) Persist(path string, flush time.Duration) (*Persister, error) {
+func Start(id *identity.Service, health *Health, path string, flush time.Duration) (*Persister, error) {
 	if flush <= 0 {
 		flush = DefaultFlush
 	}
-	return s.startPersist(path, flush, min(PersistQuiet, flush))
+	return StartQuiet(id, health, path, flush, min(PersistQuiet, flush))
 }
 
-// startPersist is Persist with the quiet time given (a test sets it apart from
-// the flush interval).
-func (s *Server) startPersist(path string, flush, quiet time.Duration) (*Persister, error) {
-	p := &Persister{srv: s, path: path, flush: flush, quiet: quiet, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	p.saved = s.ID.Changes()
+// StartQuiet is Start with a quiet time of its own, which a test sets apart
+// from the flush interval.
+func StartQuiet(id *identity.Service, health *Health, path string, flush, quiet time.Duration) (*Persister, error) {
+	p := &Persister{id: id, health: health, path: path, flush: flush, quiet: quiet, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	p.saved = id.Changes()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if err := p.write(); err != nil {
 			return nil, err
 		}
 	}
-	s.ID.OnChange(func() {
+	id.OnChange(func() {
 		select {
 		case p.wake <- struct{}{}:
 		default: // a write is due already
@@ -116,12 +121,12 @@ func (p *Persister) loop() {
 // save writes the state when it changed since the last write, and tells
 // /__doppel/health how it went.
 func (p *Persister) save() error {
-	n := p.srv.ID.Changes() // before the export: a change racing it is written next time
+	n := p.id.Changes() // before the export: a change racing it is written next time
 	if n == p.saved {
 		return nil
 	}
 	err := p.write()
-	switch p.srv.persist.record(err) {
+	switch p.health.record(err) {
 	case failing:
 		slog.Error("state file not written; retrying until it is (GET /__doppel/health says so meanwhile)", "path", p.path, "every", p.flush, "err", err)
 	case recovered:
@@ -142,7 +147,7 @@ func (p *Persister) write() error {
 		return fmt.Errorf("state file: %w", err)
 	}
 	tmp := f.Name()
-	err = p.srv.WriteState(f)
+	err = WriteState(f, p.id.Export())
 	if err == nil {
 		err = f.Sync()
 	}
@@ -163,14 +168,14 @@ func (p *Persister) write() error {
 	return nil
 }
 
-// persistHealth is how the state file's last write went.
-type persistHealth struct {
+// Health is how the state file's last write went.
+type Health struct {
 	mu    sync.Mutex
 	err   error
 	since time.Time // when writes started failing
 }
 
-// Changes of persistHealth, for the log.
+// Changes of Health, for the log.
 const (
 	unchanged = iota
 	failing   // writes started failing
@@ -178,7 +183,7 @@ const (
 )
 
 // record keeps how a write went and tells whether that is news.
-func (h *persistHealth) record(err error) int {
+func (h *Health) record(err error) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	was := h.err
@@ -193,9 +198,9 @@ func (h *persistHealth) record(err error) int {
 	return unchanged
 }
 
-// failure returns since when writes fail and the error of the last one;
+// Failure returns since when writes fail and the error of the last one;
 // a nil error when it succeeded.
-func (h *persistHealth) failure() (time.Time, error) {
+func (h *Health) Failure() (time.Time, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.since, h.err
