@@ -1,0 +1,61 @@
+package identity
+
+import (
+	"time"
+
+	"github.com/doppel-dev/doppel/mockserver/store"
+)
+
+// The flows every face has: a login, a bearer token, a password set and a
+// mailed code. The faces call them with their own dialect around them.
+
+// Session is a successful password login as Login recorded it.
+type Session struct {
+	Account  *store.Account
+	Customer *store.Customer // as the login left it: LastSeen is the login's instant
+	Previous time.Time       // the customer's LastSeen before this login; zero at the first
+}
+
+// Login is a password login to a tenant of api. The password is checked
+// as Authenticate does (with its errors), on a snapshot: hashing is slow and
+// writers should not wait for it. Then, in one write transaction, the login
+// is recorded (RecordLogin) and issue adds the face's tokens: all of it or,
+// when issue fails, nothing. A login deleted in between is
+// ErrBadCredentials.
+func (s *Service) Login(api, tenant, email, password string, issue func(*Tx, *Session) error) (*Session, error) {
+	var acct *store.Account
+	err := s.Read(func(tx *Tx) (err error) {
+		acct, _, err = tx.Authenticate(api, tenant, email, password)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out *Session
+	err = s.Write(func(tx *Tx) error {
+		a, err := tx.Account(acct.ID)
+		if err != nil {
+			return ErrBadCredentials
+		}
+		c, err := tx.Customer(a.CustomerID)
+		if err != nil {
+			return ErrBadCredentials
+		}
+		out = &Session{Account: a, Previous: c.LastSeen, Customer: tx.RecordLogin(c)}
+		return issue(tx, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// RecordLogin records that a customer authenticated now (a login, or what a
+// face counts as one: a refresh, an opt-in, a social login) and returns the
+// updated customer.
+func (t *Tx) RecordLogin(c *store.Customer) *store.Customer {
+	cp := *c
+	cp.LastSeen = t.now
+	t.SaveCustomer(&cp)
+	return &cp
+}
