@@ -24,35 +24,45 @@ const (
 // flowFace drives one face through the shared identity flows, in its own
 // dialect.
 type flowFace struct {
-	api string
+	api, tenant string
 	// login logs the seeded customer in with password; it answers the
 	// status and, on success, a token that authenticates it.
 	login func(h *harness, password string) (int, string)
+	// asSelf calls an endpoint of the customer's own with token; the status
+	// (401: the token was refused).
+	asSelf func(h *harness, token string) int
 }
 
 var flowFaces = []flowFace{
-	{api: "emporix", login: func(h *harness, password string) (int, string) {
+	{api: "emporix", tenant: flowTenant, login: func(h *harness, password string) (int, string) {
 		w := h.do("POST", "/customer/"+flowTenant+"/login", map[string]any{"email": flowEmail, "password": password},
 			"Authorization", "Bearer "+h.anonymous(flowTenant))
 		if w.Code != http.StatusOK {
 			return w.Code, ""
 		}
 		return w.Code, decode[map[string]any](h.t, w)["access_token"].(string)
+	}, asSelf: func(h *harness, token string) int {
+		return h.do("GET", "/customer/"+flowTenant+"/me", nil, "Authorization", "Bearer "+token).Code
 	}},
-	{api: "openloyalty", login: func(h *harness, password string) (int, string) {
+	{api: "openloyalty", tenant: "DEFAULT", login: func(h *harness, password string) (int, string) {
 		w := h.do("POST", "/api/DEFAULT/customer/login_check", url.Values{"_username": {flowEmail}, "_password": {password}}.Encode(),
 			"Content-Type", "application/x-www-form-urlencoded")
 		if w.Code != http.StatusOK {
 			return w.Code, ""
 		}
 		return w.Code, decode[map[string]string](h.t, w)["token"]
+	}, asSelf: func(h *harness, token string) int { // the firewall lets the form through: a 400 for its wrong password
+		return h.do("POST", "/api/DEFAULT/customer/password/change", url.Values{"currentPassword": {"not-it"}}.Encode(),
+			"Content-Type", "application/x-www-form-urlencoded", "Authorization", "Bearer "+token).Code
 	}},
-	{api: "accounts", login: func(h *harness, password string) (int, string) {
+	{api: "accounts", tenant: "default", login: func(h *harness, password string) (int, string) {
 		w := h.do("POST", "/customers/login", map[string]any{"email": flowEmail, "password": password})
 		if w.Code != http.StatusOK {
 			return w.Code, ""
 		}
 		return w.Code, decode[map[string]string](h.t, w)["token"]
+	}, asSelf: func(h *harness, token string) int {
+		return h.do("GET", "/customers/self", nil, "Authorization", "Bearer "+token).Code
 	}},
 }
 
@@ -113,6 +123,27 @@ func TestLoginRecordsTheSameFactsOnEveryFace(t *testing.T) {
 			for _, tok := range after.Tokens {
 				assert.Equal(t, after.LastSeen, tok.Issued, "%s token issued in the login's transaction", tok.Kind)
 			}
+		})
+	}
+}
+
+// TestBearerTokensAreJudgedAlikeOnEveryFace: the token of a login lets its
+// customer in until the admin API expires the customer's tokens; a later
+// login's token lets it in again.
+func TestBearerTokensAreJudgedAlikeOnEveryFace(t *testing.T) {
+	for _, f := range flowFaces {
+		t.Run(f.api, func(t *testing.T) {
+			h, _ := flowHarness(t)
+			_, token := f.login(h, flowPassword)
+			assert.NotEqual(t, http.StatusUnauthorized, f.asSelf(h, token), "a fresh token")
+			assert.Equal(t, http.StatusUnauthorized, f.asSelf(h, token+"x"), "an unknown token")
+
+			w := h.do("POST", "/__doppel/faults/logins/"+f.api+"/"+f.tenant+"/"+flowEmail+"/expire-tokens", nil)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assert.Equal(t, http.StatusUnauthorized, f.asSelf(h, token), "an expired token")
+
+			_, token = f.login(h, flowPassword)
+			assert.NotEqual(t, http.StatusUnauthorized, f.asSelf(h, token), "a token issued after the expiry")
 		})
 	}
 }

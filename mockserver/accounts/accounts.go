@@ -190,8 +190,8 @@ func (f *Face) auth(r *http.Request) (any, error) {
 		if value == "" {
 			return errNoToken
 		}
-		tok, err := tx.Token(value, store.TokenAccess)
-		if err != nil || tok.API != API || tok.Tenant != s.name {
+		tok, err := tx.Bearer(API, s.name, value, store.TokenAccess)
+		if err != nil {
 			return errBadToken
 		}
 		s.token = tok

@@ -203,13 +203,13 @@ func (f *Face) auth(kinds ...string) func(r *http.Request) (any, error) {
 		}
 		var tok *store.Token
 		err := f.id.Read(func(tx *identity.Tx) (err error) {
-			tok, err = tx.Token(value, kinds...)
+			tok, err = tx.Bearer(API, r.PathValue("tenant"), value, kinds...)
 			return err
 		})
 		switch {
 		case errors.Is(err, identity.ErrExpiredToken):
 			return nil, errExpiredToken
-		case err != nil || tok.API != API || tok.Tenant != r.PathValue("tenant"):
+		case err != nil:
 			return nil, errInvalidToken
 		}
 		return tok, nil

@@ -59,3 +59,35 @@ func (t *Tx) RecordLogin(c *store.Customer) *store.Customer {
 	t.SaveCustomer(&cp)
 	return &cp
 }
+
+// Bearer resolves a stored bearer token of a tenant of api, judged as a
+// gateway does: ErrInvalidToken when it is unknown or of none of kinds,
+// then ErrExpiredToken (with the token) when it is past its expiry, then
+// ErrInvalidToken when it is another API's or tenant's.
+func (t *Tx) Bearer(api, tenant, value string, kinds ...string) (*store.Token, error) {
+	tok, err := t.Token(value, kinds...)
+	if err != nil {
+		return tok, err
+	}
+	if tok.API != api || tok.Tenant != tenant {
+		return nil, ErrInvalidToken
+	}
+	return tok, nil
+}
+
+// BearerCustomer resolves a self-contained bearer token of api (a JWT the
+// face has verified) to the customer its number names: ErrInvalidToken
+// when there is none or it is not active; ErrExpiredToken, with the
+// customer, when the token was issued at iat no later than the customer's
+// tokens were expired (ExpireTokens). A zero iat is a token that tells no
+// issue time.
+func (t *Tx) BearerCustomer(api, number string, iat time.Time) (*store.Customer, error) {
+	c, err := t.CustomerByNumberInAPI(api, number)
+	if err != nil || !c.Active {
+		return nil, ErrInvalidToken
+	}
+	if !iat.IsZero() && SelfContainedExpired(c, iat) {
+		return c, ErrExpiredToken
+	}
+	return c, nil
+}
