@@ -2,10 +2,12 @@ package mockserver_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,6 +33,19 @@ type flowFace struct {
 	// asSelf calls an endpoint of the customer's own with token; the status
 	// (401: the token was refused).
 	asSelf func(h *harness, token string) int
+	// requestReset asks for a password reset mail; resetPassword sets a new
+	// password with its code, and answers it.
+	requestReset  func(h *harness)
+	resetPassword func(h *harness, code string) string
+}
+
+// flowNewPassword is the password a reset sets where the customer chooses it.
+const flowNewPassword = "N3w-Fl0w-Passw0rd?"
+
+// expect fails the test unless w has the status.
+func expect(h *harness, w *httptest.ResponseRecorder, status int) {
+	h.t.Helper()
+	require.Equal(h.t, status, w.Code, w.Body.String())
 }
 
 var flowFaces = []flowFace{
@@ -43,6 +58,13 @@ var flowFaces = []flowFace{
 		return w.Code, decode[map[string]any](h.t, w)["access_token"].(string)
 	}, asSelf: func(h *harness, token string) int {
 		return h.do("GET", "/customer/"+flowTenant+"/me", nil, "Authorization", "Bearer "+token).Code
+	}, requestReset: func(h *harness) {
+		expect(h, h.do("POST", "/customer/"+flowTenant+"/password/reset", map[string]any{"email": flowEmail},
+			"Authorization", "Bearer "+h.anonymous(flowTenant)), http.StatusNoContent)
+	}, resetPassword: func(h *harness, code string) string {
+		expect(h, h.do("POST", "/customer/"+flowTenant+"/password/reset/update", map[string]any{"token": code, "password": flowNewPassword},
+			"Authorization", "Bearer "+h.anonymous(flowTenant)), http.StatusNoContent)
+		return flowNewPassword
 	}},
 	{api: "openloyalty", tenant: "DEFAULT", login: func(h *harness, password string) (int, string) {
 		w := h.do("POST", "/api/DEFAULT/customer/login_check", url.Values{"_username": {flowEmail}, "_password": {password}}.Encode(),
@@ -54,6 +76,13 @@ var flowFaces = []flowFace{
 	}, asSelf: func(h *harness, token string) int { // the firewall lets the form through: a 400 for its wrong password
 		return h.do("POST", "/api/DEFAULT/customer/password/change", url.Values{"currentPassword": {"not-it"}}.Encode(),
 			"Content-Type", "application/x-www-form-urlencoded", "Authorization", "Bearer "+token).Code
+	}, requestReset: func(h *harness) {
+		expect(h, h.do("POST", "/api/DEFAULT/customer/password/reset/request", url.Values{"username": {flowEmail}}.Encode(),
+			"Content-Type", "application/x-www-form-urlencoded"), http.StatusOK)
+	}, resetPassword: func(h *harness, code string) string {
+		expect(h, h.do("POST", "/api/password/reset", url.Values{"token": {code}, "reset[plainPassword]": {flowNewPassword}}.Encode(),
+			"Content-Type", "application/x-www-form-urlencoded"), http.StatusOK)
+		return flowNewPassword
 	}},
 	{api: "accounts", tenant: "default", login: func(h *harness, password string) (int, string) {
 		w := h.do("POST", "/customers/login", map[string]any{"email": flowEmail, "password": password})
@@ -63,6 +92,15 @@ var flowFaces = []flowFace{
 		return w.Code, decode[map[string]string](h.t, w)["token"]
 	}, asSelf: func(h *harness, token string) int {
 		return h.do("GET", "/customers/self", nil, "Authorization", "Bearer "+token).Code
+	}, requestReset: func(h *harness) {
+		expect(h, h.do("POST", "/customers/password_reset", map[string]any{"email": flowEmail, "reset_uri": "/reset"}), http.StatusOK)
+	}, resetPassword: func(h *harness, code string) string { // the service chooses the password: the answer carries it
+		w := h.do("POST", "/customers/do_reset", map[string]any{"email": flowEmail, "code": code})
+		expect(h, w, http.StatusOK)
+		claims := jwt.MapClaims{}
+		_, err := jwt.ParseWithClaims(decode[map[string]string](h.t, w)["token"], claims, func(*jwt.Token) (any, error) { return []byte(code), nil }, jwt.WithoutClaimsValidation())
+		require.NoError(h.t, err)
+		return claims["passphrase"].(string)
 	}},
 }
 
@@ -146,4 +184,39 @@ func TestBearerTokensAreJudgedAlikeOnEveryFace(t *testing.T) {
 			assert.NotEqual(t, http.StatusUnauthorized, f.asSelf(h, token), "a token issued after the expiry")
 		})
 	}
+}
+
+// TestPasswordSetIsTheSameOnEveryFace: a password reset sets the new
+// password at once, refuses the old one, and keeps the tokens issued before
+// (no vendor documents ending them).
+func TestPasswordSetIsTheSameOnEveryFace(t *testing.T) {
+	for _, f := range flowFaces {
+		t.Run(f.api, func(t *testing.T) {
+			h, _ := flowHarness(t)
+			_, token := f.login(h, flowPassword)
+			f.requestReset(h)
+			password := f.resetPassword(h, h.flowMail(f.api).Token)
+
+			status, _ := f.login(h, flowPassword)
+			assert.Equal(t, http.StatusUnauthorized, status, "the old password")
+			status, _ = f.login(h, password)
+			assert.Equal(t, http.StatusOK, status, "the new password")
+			assert.NotEqual(t, http.StatusUnauthorized, f.asSelf(h, token), "a token of before the reset")
+		})
+	}
+}
+
+// flowMessage is a mail as the admin API shows it.
+type flowMessage struct {
+	API, Tenant, To, Kind, Subject, Body, Token, Identifier, Link string
+}
+
+// flowMail is the one password reset mail of an API.
+func (h *harness) flowMail(api string) flowMessage {
+	h.t.Helper()
+	w := h.do("GET", "/__doppel/mailbox?api="+api+"&kind=password_reset", nil)
+	require.Equal(h.t, http.StatusOK, w.Code, w.Body.String())
+	mail := decode[[]flowMessage](h.t, w)
+	require.Len(h.t, mail, 1)
+	return mail[0]
 }

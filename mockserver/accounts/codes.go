@@ -117,9 +117,7 @@ func (f *Face) doReset(c *face.Call) error {
 		if err != nil || !strings.EqualFold(acct.Email, in.Email) {
 			return errBadCode // the failed write leaves the code unused
 		}
-		cp := *acct
-		cp.PasswordHash = hash
-		return tx.SaveAccount(&cp)
+		return tx.SetPassword(acct.CustomerID, acct.ID, hash)
 	})
 	if err != nil {
 		return err
@@ -187,14 +185,8 @@ func (f *Face) activate(c *face.Call) error {
 		if err != nil || code.CustomerID != cust.ID {
 			return errBadSecret
 		}
-		acct, err := tx.Account(code.AccountID)
-		if err != nil {
+		if err := tx.SetPassword(cust.ID, code.AccountID, hash); err != nil {
 			return errBadSecret
-		}
-		cp := *acct
-		cp.PasswordHash = hash
-		if err := tx.SaveAccount(&cp); err != nil {
-			return err
 		}
 		active := *cust
 		active.Active = true

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"slices"
 	"time"
 
 	"github.com/doppel-dev/doppel/mockserver/store"
@@ -90,4 +91,25 @@ func (t *Tx) BearerCustomer(api, number string, iat time.Time) (*store.Customer,
 		return c, ErrExpiredToken
 	}
 	return c, nil
+}
+
+// SetPassword gives a customer's login accountID, or every login of the
+// customer when accountID is "" (a service whose logins share one password),
+// a new password hash from HashPassword. ErrNotFound when the customer has
+// no such login. Tokens already issued stay valid: no face's vendor
+// documents ending them.
+func (t *Tx) SetPassword(customerID, accountID, hash string) error {
+	accounts := t.AccountsOf(customerID)
+	if accountID != "" {
+		accounts = slices.DeleteFunc(accounts, func(a *store.Account) bool { return a.ID != accountID })
+	}
+	if len(accounts) == 0 {
+		return ErrNotFound
+	}
+	for _, a := range accounts {
+		cp := *a
+		cp.PasswordHash = hash
+		t.put(store.Accounts, &cp)
+	}
+	return nil
 }

@@ -180,7 +180,10 @@ func (f *Face) reset(c *face.Call) error {
 		if _, err := tx.ConsumeCode(API, code.Tenant, MailPasswordReset, in.Token); err != nil {
 			return errNotFound // used meanwhile
 		}
-		return setPassword(tx, code.CustomerID, hash)
+		if err := tx.SetPassword(code.CustomerID, "", hash); err != nil {
+			return errNotFound // the user is gone
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -216,12 +219,11 @@ func (f *Face) change(c *face.Call) error {
 	}
 	hash := f.id.HashPassword(in.PlainPassword)
 	err := f.id.Write(func(tx *identity.Tx) error {
-		err := setPassword(tx, u.ID, hash)
-		if errors.Is(err, errNotFound) {
+		if err := tx.SetPassword(u.ID, "", hash); errors.Is(err, identity.ErrNotFound) {
 			return errUnknownUser // the user is gone
 		}
 		keepPassword(tx, u.ID)
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
@@ -236,20 +238,4 @@ func failures(field string, msgs []string) map[string][]string {
 		out[field] = msgs
 	}
 	return out
-}
-
-// setPassword gives every login of a user the new password hash.
-func setPassword(tx *identity.Tx, userID, hash string) error {
-	accounts := tx.AccountsOf(userID)
-	if len(accounts) == 0 {
-		return errNotFound
-	}
-	for _, a := range accounts {
-		cp := *a
-		cp.PasswordHash = hash
-		if err := tx.SaveAccount(&cp); err != nil {
-			return err
-		}
-	}
-	return nil
 }
