@@ -122,6 +122,7 @@ func flowHarness(t *testing.T) (*harness, *identity.ShiftClock) {
 
 // flowCustomer is the seeded customer of an API as the admin API shows it.
 type flowCustomer struct {
+	Number   string    `json:"number"`
 	LastSeen time.Time `json:"lastSeen"`
 	Tokens   []struct {
 		Kind   string    `json:"kind"`
@@ -219,4 +220,26 @@ func (h *harness) flowMail(api string) flowMessage {
 	mail := decode[[]flowMessage](h.t, w)
 	require.Len(h.t, mail, 1)
 	return mail[0]
+}
+
+// TestMailedCodesAreRecordedAlikeOnEveryFace: a password reset request
+// mails the code with the same fields on every face: the customer's API,
+// tenant, e-mail and number, the code as the token, in the link and the
+// body.
+func TestMailedCodesAreRecordedAlikeOnEveryFace(t *testing.T) {
+	for _, f := range flowFaces {
+		t.Run(f.api, func(t *testing.T) {
+			h, _ := flowHarness(t)
+			f.requestReset(h)
+			m := h.flowMail(f.api)
+			assert.Equal(t, f.api, m.API)
+			assert.Equal(t, f.tenant, m.Tenant)
+			assert.Equal(t, flowEmail, m.To)
+			assert.Equal(t, h.flowCustomer(f.api).Number, m.Identifier)
+			assert.NotEmpty(t, m.Subject)
+			require.NotEmpty(t, m.Token)
+			assert.Contains(t, m.Link, m.Token)
+			assert.Contains(t, m.Body, m.Token)
+		})
+	}
 }

@@ -32,16 +32,13 @@ var codeKinds = map[string]struct {
 // to the customer's retailer.
 func (f *Face) mail(tx *identity.Tx, cust *store.Customer, acct *store.Account, to, kind string, link func(code string) string, payload map[string]string) {
 	k := codeKinds[kind]
-	code := tx.IssueCode(store.Code{
-		Value: tx.Random().Upper(k.length), Kind: kind, API: API, Tenant: cust.Tenant,
-		CustomerID: cust.ID, AccountID: acct.ID, Payload: payload,
-	}, k.ttl)
-	href := link(code.Value)
-	tx.Send(store.Message{
-		API: API, Tenant: cust.Tenant, To: to, Kind: kind, Subject: k.subject,
-		Body: fmt.Sprintf("%s: identifier %s, %s %s; open %s (valid until %s).",
-			k.subject, cust.Number, k.param, code.Value, href, code.Expires.Format(time.RFC3339)),
-		Token: code.Value, Identifier: cust.Number, Link: href,
+	tx.MailCode(identity.CodeMail{
+		Customer: cust, Account: acct, Kind: kind, To: to, Code: tx.Random().Upper(k.length), TTL: k.ttl, Payload: payload,
+		Subject: k.subject, Compose: func(code *store.Code) (string, string) {
+			href := link(code.Value)
+			return href, fmt.Sprintf("%s: identifier %s, %s %s; open %s (valid until %s).",
+				k.subject, cust.Number, k.param, code.Value, href, code.Expires.Format(time.RFC3339))
+		},
 	})
 }
 

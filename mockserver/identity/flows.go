@@ -113,3 +113,34 @@ func (t *Tx) SetPassword(customerID, accountID, hash string) error {
 	}
 	return nil
 }
+
+// CodeMail is a one-time code to mail to a customer's login.
+type CodeMail struct {
+	Customer *store.Customer
+	Account  *store.Account
+	Kind     string // the code's and the mail's
+	To       string
+	Code     string // the secret, in the face's format
+	TTL      time.Duration
+	Payload  map[string]string
+	Subject  string
+	// Compose writes the mail's link and body around the issued code.
+	Compose func(code *store.Code) (link, body string)
+}
+
+// MailCode issues a one-time code for a login (replacing the login's
+// earlier codes of its kind, as IssueCode does) and mails it, in the
+// customer's API and tenant, with the code as the mail's token and the
+// customer's number as its identifier.
+func (t *Tx) MailCode(m CodeMail) *store.Code {
+	c := t.IssueCode(store.Code{
+		Value: m.Code, Kind: m.Kind, API: m.Customer.API, Tenant: m.Customer.Tenant,
+		CustomerID: m.Customer.ID, AccountID: m.Account.ID, Payload: m.Payload,
+	}, m.TTL)
+	link, body := m.Compose(c)
+	t.Send(store.Message{
+		API: c.API, Tenant: c.Tenant, To: m.To, Kind: m.Kind, Subject: m.Subject, Body: body,
+		Token: c.Value, Identifier: m.Customer.Number, Link: link,
+	})
+	return c
+}

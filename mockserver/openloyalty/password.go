@@ -125,17 +125,14 @@ func (f *Face) resetRequest(c *face.Call, find func(tx *identity.Tx, name string
 		if _, err := tx.LiveCode(u.ID, MailPasswordReset); err == nil {
 			return errRequested
 		}
-		tenant := acct.Tenant
-		code := tx.IssueCode(store.Code{
-			Value: base64.RawURLEncoding.EncodeToString(tx.Random().Bytes(32)), Kind: MailPasswordReset,
-			API: API, Tenant: tenant, CustomerID: u.ID, AccountID: acct.ID,
-		}, ResetWindow)
 		to, _ := u.Profile["email"].(string)
-		link := fmt.Sprintf("https://openloyalty.doppel.test/%s/password/reset/%s", tenant, code.Value)
-		tx.Send(store.Message{
-			API: API, Tenant: tenant, To: to, Kind: MailPasswordReset, Subject: "Password reset requested",
-			Body:  fmt.Sprintf("To set a new password, open %s (or send the token %s to /api/password/reset).", link, code.Value),
-			Token: code.Value, Identifier: u.Number, Link: link,
+		tx.MailCode(identity.CodeMail{
+			Customer: u, Account: acct, Kind: MailPasswordReset, To: to,
+			Code: base64.RawURLEncoding.EncodeToString(tx.Random().Bytes(32)), TTL: ResetWindow,
+			Subject: "Password reset requested", Compose: func(code *store.Code) (string, string) {
+				link := fmt.Sprintf("https://openloyalty.doppel.test/%s/password/reset/%s", code.Tenant, code.Value)
+				return link, fmt.Sprintf("To set a new password, open %s (or send the token %s to /api/password/reset).", link, code.Value)
+			},
 		})
 		return nil
 	})
