@@ -90,12 +90,9 @@ func (f *Face) auth(r *http.Request) (any, error) {
 		if value == "" {
 			return errNoToken
 		}
-		tok, err := tx.Token(value, store.TokenAccess)
+		tok, err := tx.Bearer(API, s.name, value, store.TokenAccess)
 		if err != nil {
 			return domainErrors.Answer(err)
-		}
-		if tok.API != API || tok.Tenant != s.name {
-			return errBadToken
 		}
 		s.token = tok
 		return nil

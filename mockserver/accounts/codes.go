@@ -31,16 +31,13 @@ var codeKinds = map[string]struct {
 // to the customer's retailer.
 func (f *Face) mail(tx *identity.Tx, cust *store.Customer, acct *store.Account, to, kind string, link func(code string) string, payload map[string]string) {
 	k := codeKinds[kind]
-	code := tx.IssueCode(store.Code{
-		Value: tx.Random().Upper(k.length), Kind: kind, API: API, Tenant: cust.Tenant,
-		CustomerID: cust.ID, AccountID: acct.ID, Payload: payload,
-	}, k.ttl)
-	href := link(code.Value)
-	tx.Send(store.Message{
-		API: API, Tenant: cust.Tenant, To: to, Kind: kind, Subject: k.subject,
-		Body: fmt.Sprintf("%s: identifier %s, %s %s; open %s (valid until %s).",
-			k.subject, cust.Number, k.param, code.Value, href, code.Expires.Format(time.RFC3339)),
-		Token: code.Value, Identifier: cust.Number, Link: href,
+	tx.MailCode(identity.CodeMail{
+		Customer: cust, Account: acct, Kind: kind, To: to, Code: tx.Random().Upper(k.length), TTL: k.ttl, Payload: payload,
+		Subject: k.subject, Compose: func(code *store.Code) (string, string) {
+			href := link(code.Value)
+			return href, fmt.Sprintf("%s: identifier %s, %s %s; open %s (valid until %s).",
+				k.subject, cust.Number, k.param, code.Value, href, code.Expires.Format(time.RFC3339))
+		},
 	})
 }
 
@@ -116,9 +113,7 @@ func (f *Face) doReset(c *face.Call) error {
 		if err != nil || !strings.EqualFold(acct.Email, in.Email) {
 			return errBadCode // the failed write leaves the code unused
 		}
-		cp := *acct
-		cp.PasswordHash = hash
-		return tx.SaveAccount(&cp)
+		return tx.SetPassword(acct.CustomerID, acct.ID, hash)
 	})
 	if err != nil {
 		return err
@@ -186,14 +181,8 @@ func (f *Face) activate(c *face.Call) error {
 		if err != nil || code.CustomerID != cust.ID {
 			return errBadSecret
 		}
-		acct, err := tx.Account(code.AccountID)
-		if err != nil {
+		if err := tx.SetPassword(cust.ID, code.AccountID, hash); err != nil {
 			return errBadSecret
-		}
-		cp := *acct
-		cp.PasswordHash = hash
-		if err := tx.SaveAccount(&cp); err != nil {
-			return err
 		}
 		active := *cust
 		active.Active = true

@@ -66,28 +66,17 @@ func (f *Face) login(c *face.Call) error {
 		return err
 	}
 	s := caller(c)
-	var acct *store.Account
-	err := f.id.Read(func(tx *identity.Tx) (err error) { // hashing happens outside the write lock
-		acct, _, err = tx.Authenticate(API, s.name, in.Email, in.Password)
-		return err
-	})
-	if err != nil {
-		return domainErrors.Answer(err)
-	}
 	var token string
-	err = f.id.Write(func(tx *identity.Tx) error {
-		if _, err := tx.Account(acct.ID); err != nil {
-			return errBadLogin // deleted meanwhile
-		}
+	_, err := f.id.Login(API, s.name, in.Email, in.Password, func(tx *identity.Tx, l *identity.Session) error {
 		token = tx.Random().Hex(32)
 		tx.PutToken(&store.Token{
-			Value: token, Kind: store.TokenAccess, API: API, Tenant: s.name, CustomerID: acct.CustomerID,
-			AccountID: acct.ID, Issued: tx.Now(), Expires: tx.Now().Add(TokenTTL),
+			Value: token, Kind: store.TokenAccess, API: API, Tenant: s.name, CustomerID: l.Customer.ID,
+			AccountID: l.Account.ID, Issued: tx.Now(), Expires: tx.Now().Add(TokenTTL),
 		})
 		return nil
 	})
 	if err != nil {
-		return err
+		return domainErrors.Answer(err)
 	}
 	return c.JSON(http.StatusOK, map[string]string{"token": token})
 }

@@ -46,18 +46,15 @@ func (f *Face) passwordResetUpdate(c *face.Call) error {
 		if err != nil {
 			return badRequest("The password reset token is invalid, used or expired.")
 		}
-		return setPassword(tx, code.AccountID, hash)
+		return setPassword(tx, code.CustomerID, code.AccountID, hash)
 	})
 }
 
-func setPassword(tx *identity.Tx, accountID, hash string) error {
-	acct, err := tx.Account(accountID)
-	if err != nil {
+func setPassword(tx *identity.Tx, customerID, accountID, hash string) error {
+	if err := tx.SetPassword(customerID, accountID, hash); err != nil {
 		return badRequest("The account no longer exists.")
 	}
-	cp := *acct
-	cp.PasswordHash = hash
-	return tx.SaveAccount(&cp)
+	return nil
 }
 
 func (f *Face) passwordChange(c *face.Call) error {
@@ -77,7 +74,7 @@ func (f *Face) passwordChange(c *face.Call) error {
 	}
 	hash := f.id.HashPassword(in.NewPassword)
 	return f.write(c, http.StatusNoContent, func(tx *identity.Tx) error {
-		return setPassword(tx, tok.AccountID, hash)
+		return setPassword(tx, tok.CustomerID, tok.AccountID, hash)
 	})
 }
 

@@ -328,14 +328,11 @@ var linkPaths = map[string]string{
 
 // mail issues a one-time code of kind for an account and mails it to "to".
 func (f *Face) mail(tx *identity.Tx, cust *store.Customer, acct *store.Account, to, kind string, ttl time.Duration, payload map[string]string) {
-	code := tx.IssueCode(store.Code{
-		Value: tx.Random().Alnum(64), Kind: kind, API: API, Tenant: cust.Tenant,
-		CustomerID: cust.ID, AccountID: acct.ID, Payload: payload,
-	}, ttl)
-	link := fmt.Sprintf("https://%s.storefront.doppel.test/%s?token=%s", cust.Tenant, linkPaths[kind], code.Value)
-	tx.Send(store.Message{
-		API: API, Tenant: cust.Tenant, To: to, Kind: kind, Subject: subjects[kind],
-		Body:  fmt.Sprintf("%s: open %s (valid until %s).", subjects[kind], link, code.Expires.Format(time.RFC3339)),
-		Token: code.Value, Identifier: cust.Number, Link: link,
+	tx.MailCode(identity.CodeMail{
+		Customer: cust, Account: acct, Kind: kind, To: to, Code: tx.Random().Alnum(64), TTL: ttl, Payload: payload,
+		Subject: subjects[kind], Compose: func(code *store.Code) (string, string) {
+			link := fmt.Sprintf("https://%s.storefront.doppel.test/%s?token=%s", cust.Tenant, linkPaths[kind], code.Value)
+			return link, fmt.Sprintf("%s: open %s (valid until %s).", subjects[kind], link, code.Expires.Format(time.RFC3339))
+		},
 	})
 }

@@ -116,14 +116,11 @@ func (f *Face) auth(kinds ...string) func(r *http.Request) (any, error) {
 		}
 		var tok *store.Token
 		err := f.id.Read(func(tx *identity.Tx) (err error) {
-			tok, err = tx.Token(value, kinds...)
+			tok, err = tx.Bearer(API, r.PathValue("tenant"), value, kinds...)
 			return err
 		})
-		switch {
-		case err != nil:
+		if err != nil {
 			return nil, domainErrors.Answer(err)
-		case tok.API != API || tok.Tenant != r.PathValue("tenant"):
-			return nil, errInvalidToken
 		}
 		return tok, nil
 	}

@@ -177,17 +177,21 @@ func (f *Face) newToken(tx *identity.Tx, kind, tenant, session string, length in
 
 // ---- customer tokens ----
 
-// logIn issues a customer's token pair in the caller's session.
+// logIn records a login of a customer (one without a password: a refresh,
+// an opt-in, a social login) and issues its token pair in the caller's
+// session.
 func (f *Face) logIn(tx *identity.Tx, cust *store.Customer, acct *store.Account, session string) (customerTokens, error) {
+	return f.issue(tx, tx.RecordLogin(cust), acct, session)
+}
+
+// issue issues a customer's token pair in the caller's session.
+func (f *Face) issue(tx *identity.Tx, cust *store.Customer, acct *store.Account, session string) (customerTokens, error) {
 	access := f.newToken(tx, store.TokenAccess, cust.Tenant, session, 28, CustomerTTL)
 	refresh := f.newToken(tx, store.TokenRefresh, cust.Tenant, session, 32, CustomerRefreshTTL)
 	for _, t := range []*store.Token{access, refresh} {
 		t.CustomerID, t.AccountID = cust.ID, acct.ID
 		tx.PutToken(t)
 	}
-	seen := *cust
-	seen.LastSeen = tx.Now()
-	tx.SaveCustomer(&seen)
 	saas, err := f.saasToken(cust.Number, tx.Now(), access.Expires)
 	if err != nil {
 		return customerTokens{}, err
@@ -218,26 +222,13 @@ func (f *Face) login(c *face.Call) error {
 		return err
 	}
 	tenant, session := c.R.PathValue("tenant"), caller(c).SessionID
-	var acct *store.Account
-	var cust *store.Customer
-	err := f.id.Read(func(tx *identity.Tx) (err error) { // hashing happens outside the write lock
-		acct, cust, err = tx.Authenticate(API, tenant, in.Email, in.Password)
+	var out customerTokens
+	_, err := f.id.Login(API, tenant, in.Email, in.Password, func(tx *identity.Tx, s *identity.Session) (err error) {
+		out, err = f.issue(tx, s.Customer, s.Account, session)
 		return err
 	})
 	if err != nil {
 		return domainErrors.Answer(err)
-	}
-	var out customerTokens
-	err = f.id.Write(func(tx *identity.Tx) error {
-		cur, err := tx.Customer(cust.ID)
-		if err != nil {
-			return errBadLogin // deleted meanwhile
-		}
-		out, err = f.logIn(tx, cur, acct, session)
-		return err
-	})
-	if err != nil {
-		return err
 	}
 	initial := false
 	out.InitialPassword = &initial

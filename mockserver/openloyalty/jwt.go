@@ -242,13 +242,18 @@ func (f *Face) firewall(admit func(r *http.Request, u *store.Customer) error) fu
 			if err != nil {
 				return errInvalidJWT
 			}
-			if u, err = tx.CustomerByNumberInAPI(API, c.ID); err != nil || !u.Active {
+			var iat time.Time
+			if c.IssuedAt != nil {
+				iat = c.IssuedAt.Time
+			}
+			u, err = tx.BearerCustomer(API, c.ID, iat)
+			if u == nil {
 				return errUnknownUser
 			}
 			if err := admit(r, u); err != nil {
 				return err
 			}
-			if c.IssuedAt != nil && identity.SelfContainedExpired(u, c.IssuedAt.Time) {
+			if err != nil {
 				return errInvalidJWT // expired through the admin API
 			}
 			return nil

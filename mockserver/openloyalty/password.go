@@ -125,17 +125,14 @@ func (f *Face) resetRequest(c *face.Call, find func(tx *identity.Tx, name string
 		if _, err := tx.LiveCode(u.ID, MailPasswordReset); err == nil {
 			return errRequested
 		}
-		tenant := acct.Tenant
-		code := tx.IssueCode(store.Code{
-			Value: base64.RawURLEncoding.EncodeToString(tx.Random().Bytes(32)), Kind: MailPasswordReset,
-			API: API, Tenant: tenant, CustomerID: u.ID, AccountID: acct.ID,
-		}, ResetWindow)
 		to, _ := u.Profile["email"].(string)
-		link := fmt.Sprintf("https://openloyalty.doppel.test/%s/password/reset/%s", tenant, code.Value)
-		tx.Send(store.Message{
-			API: API, Tenant: tenant, To: to, Kind: MailPasswordReset, Subject: "Password reset requested",
-			Body:  fmt.Sprintf("To set a new password, open %s (or send the token %s to /api/password/reset).", link, code.Value),
-			Token: code.Value, Identifier: u.Number, Link: link,
+		tx.MailCode(identity.CodeMail{
+			Customer: u, Account: acct, Kind: MailPasswordReset, To: to,
+			Code: base64.RawURLEncoding.EncodeToString(tx.Random().Bytes(32)), TTL: ResetWindow,
+			Subject: "Password reset requested", Compose: func(code *store.Code) (string, string) {
+				link := fmt.Sprintf("https://openloyalty.doppel.test/%s/password/reset/%s", code.Tenant, code.Value)
+				return link, fmt.Sprintf("To set a new password, open %s (or send the token %s to /api/password/reset).", link, code.Value)
+			},
 		})
 		return nil
 	})
@@ -180,7 +177,10 @@ func (f *Face) reset(c *face.Call) error {
 		if _, err := tx.ConsumeCode(API, code.Tenant, MailPasswordReset, in.Token); err != nil {
 			return errNotFound // used meanwhile
 		}
-		return setPassword(tx, code.CustomerID, hash)
+		if err := tx.SetPassword(code.CustomerID, "", hash); err != nil {
+			return errNotFound // the user is gone
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -216,12 +216,11 @@ func (f *Face) change(c *face.Call) error {
 	}
 	hash := f.id.HashPassword(in.PlainPassword)
 	err := f.id.Write(func(tx *identity.Tx) error {
-		err := setPassword(tx, u.ID, hash)
-		if errors.Is(err, errNotFound) {
+		if err := tx.SetPassword(u.ID, "", hash); errors.Is(err, identity.ErrNotFound) {
 			return errUnknownUser // the user is gone
 		}
 		keepPassword(tx, u.ID)
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
@@ -236,20 +235,4 @@ func failures(field string, msgs []string) map[string][]string {
 		out[field] = msgs
 	}
 	return out
-}
-
-// setPassword gives every login of a user the new password hash.
-func setPassword(tx *identity.Tx, userID, hash string) error {
-	accounts := tx.AccountsOf(userID)
-	if len(accounts) == 0 {
-		return errNotFound
-	}
-	for _, a := range accounts {
-		cp := *a
-		cp.PasswordHash = hash
-		if err := tx.SaveAccount(&cp); err != nil {
-			return err
-		}
-	}
-	return nil
 }

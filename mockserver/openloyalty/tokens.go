@@ -56,10 +56,15 @@ func (f *Face) login(c *face.Call, k kind) error {
 		password = in.AltPassword
 	}
 	tenant := k.tenant(c.R)
-	var u *store.Customer
-	err := f.id.Read(func(tx *identity.Tx) (err error) { // bcrypt runs outside the write lock
-		_, u, err = tx.Authenticate(API, tenant, loginName(tx, k, tenant, name), password)
-		return err
+	_ = f.id.Read(func(tx *identity.Tx) error { name = loginName(tx, k, tenant, name); return nil })
+	var out tokens
+	s, err := f.id.Login(API, tenant, name, password, func(tx *identity.Tx, s *identity.Session) error {
+		out.RefreshToken = tx.Random().Hex(128)
+		tx.PutToken(&store.Token{
+			Value: out.RefreshToken, Kind: store.TokenRefresh, API: API, Tenant: tenant,
+			CustomerID: s.Customer.ID, Issued: tx.Now(), Expires: tx.Now().Add(RefreshTTL),
+		})
+		return nil
 	})
 	if err != nil {
 		if k == sellerKind {
@@ -67,25 +72,7 @@ func (f *Face) login(c *face.Call, k kind) error {
 		}
 		return domainErrors.Answer(err)
 	}
-	var out tokens
-	var now, last time.Time
-	err = f.id.Write(func(tx *identity.Tx) error {
-		cur, err := tx.Customer(u.ID)
-		if err != nil {
-			return errBadCredentials // deleted meanwhile
-		}
-		now, last, u = tx.Now(), cur.LastSeen, seen(tx, cur)
-		out.RefreshToken = tx.Random().Hex(128)
-		tx.PutToken(&store.Token{
-			Value: out.RefreshToken, Kind: store.TokenRefresh, API: API, Tenant: tenant,
-			CustomerID: u.ID, Issued: now, Expires: now.Add(RefreshTTL),
-		})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if out, err = f.answer(out, u, now, last); err != nil {
+	if out, err = f.answer(out, s.Customer, s.Customer.LastSeen, s.Previous); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
@@ -104,15 +91,6 @@ func loginName(tx *identity.Tx, k kind, tenant, name string) string {
 		}
 	}
 	return name
-}
-
-// seen records a successful authentication (a login or a refresh, as both
-// end in the service's success handler) and returns the updated user.
-func seen(tx *identity.Tx, u *store.Customer) *store.Customer {
-	cp := *u
-	cp.LastSeen = tx.Now()
-	tx.SaveCustomer(&cp)
-	return &cp
 }
 
 // refresh answers a new JWT for a live refresh token, and the same refresh
@@ -138,7 +116,7 @@ func (f *Face) refresh(c *face.Call) error {
 		if err != nil {
 			return errBadRefresh
 		}
-		now, last, u = tx.Now(), cur.LastSeen, seen(tx, cur)
+		now, last, u = tx.Now(), cur.LastSeen, tx.RecordLogin(cur) // a refresh ends in the login's success handler too
 		slid := *tok
 		slid.Expires = now.Add(RefreshTTL)
 		tx.PutToken(&slid)
