@@ -66,7 +66,7 @@ func skipShort(t *testing.T, what string) {
 // answers.
 func start(t *testing.T, cmd *exec.Cmd, url string) {
 	t.Helper()
-	logs := new(syncBuffer)
+	logs := new(lockedBuffer)
 	if cmd.Stdout == nil {
 		cmd.Stdout = logs
 	}
@@ -96,24 +96,6 @@ func start(t *testing.T, cmd *exec.Cmd, url string) {
 	t.Fatalf("%s did not answer at %s:\n%s", cmd.Args, url, logs.String())
 }
 
-// syncBuffer is a bytes.Buffer that a process's output and the test may
-// use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // conformRun runs doppel conform with a target file and returns its exit
 // code, its output and the Markdown summary it wrote.
