@@ -96,7 +96,6 @@ func start(t *testing.T, cmd *exec.Cmd, url string) {
 	t.Fatalf("%s did not answer at %s:\n%s", cmd.Args, url, logs.String())
 }
 
-
 // conformRun runs doppel conform with a target file and returns its exit
 // code, its output and the Markdown summary it wrote.
 func conformRun(t *testing.T, target string, extra ...string) (int, string, string) {
