@@ -52,6 +52,16 @@ func browser(t *testing.T) context.Context {
 	return tab
 }
 
+// waitFor polls a JavaScript predicate in the tab's page until it holds, for
+// 15 s at most.
+func waitFor(t *testing.T, tab context.Context, what, predicate string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](predicate, chromedp.WithPollingInterval(100*time.Millisecond)))
+	require.NoError(t, err, "waiting for %s", what)
+}
+
 // TestDashboardInChromium loads the dashboard in a real browser, signs up
 // through the API and sees the customer and its mail appear, then resets
 // the state from the page and sees them go.
@@ -83,14 +93,7 @@ func TestDashboardInChromium(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		return out
 	}
-	// wait polls a JavaScript predicate in the page until it holds.
-	wait := func(what, predicate string) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
-		defer cancel()
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](predicate, chromedp.WithPollingInterval(100*time.Millisecond)))
-		require.NoError(t, err, "waiting for %s", what)
-	}
+	wait := func(what, predicate string) { waitFor(t, tab, what, predicate) }
 	click := func(id string) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
@@ -178,13 +181,7 @@ func TestDashboardWithAdminToken(t *testing.T) {
 	require.NoError(t, err)
 	mock := httptest.NewServer(srv)
 	defer mock.Close()
-	wait := func(what, predicate string) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
-		defer cancel()
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](predicate, chromedp.WithPollingInterval(100*time.Millisecond)))
-		require.NoError(t, err, "waiting for %s", what)
-	}
+	wait := func(what, predicate string) { waitFor(t, tab, what, predicate) }
 	personas := `document.getElementById("customers").textContent.includes("zachary.byrd@example.com")`
 
 	require.NoError(t, chromedp.Do(tab, chromedp.Navigate(mock.URL+"/__doppel/")))
