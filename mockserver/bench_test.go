@@ -117,7 +117,7 @@ func benchmarkStart(b *testing.B, k int) {
 			srv.Close()
 		}
 		var err error
-		srv, err = mockserver.New(mockserver.Options{Seed: fixtures.Generate(1, k), Random: fixtures.Source(1)})
+		srv, err = mockserver.New(mockserver.Options{Seed: fixtures.Draw(1, k), Random: fixtures.Source(1)})
 		if err != nil {
 			b.Fatal(err)
 		}

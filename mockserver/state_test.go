@@ -20,7 +20,7 @@ import (
 
 // seeded is a server started as doppel serve --seed seed --customers k.
 func seeded(t testing.TB, seed uint64, k int) *harness {
-	return newHarness(t, mockserver.Options{Seed: fixtures.Generate(seed, k), Random: fixtures.Source(seed)})
+	return newHarness(t, mockserver.Options{Seed: fixtures.Draw(seed, k), Random: fixtures.Source(seed)})
 }
 
 func (h *harness) state() string {
@@ -57,7 +57,7 @@ func TestSameSeedSameState(t *testing.T) {
 func TestSeedingCustomersPerFace(t *testing.T) {
 	t.Parallel()
 	const k = 40
-	doc := fixtures.Generate(9, k)
+	doc := fixtures.Draw(9, k)
 	h := newHarness(t, mockserver.Options{Seed: doc, Random: fixtures.Source(9)})
 	rec := h.srv.ID.Export()
 	count := map[string]int{}
@@ -67,7 +67,7 @@ func TestSeedingCustomersPerFace(t *testing.T) {
 	assert.Equal(t, map[string]int{"emporix/demo": 3 + k, "openloyalty/DEFAULT": 1 + k, "openloyalty/_admin": 1, "accounts/default": 2 + k, "accounts/demo": 2}, count)
 	assert.GreaterOrEqual(t, len(rec.Addresses), k+1, "every generated Emporix customer has an address")
 
-	emporix := doc.Emporix.Tenants[fixtures.DemoTenant].Customers[3+k/2]
+	emporix := doc.Emporix.Tenants[fixtures.DemoTenant].Drawn.Draw(k / 2)
 	tok := h.login(fixtures.DemoTenant, emporix.Email, fixtures.CustomerPassword)
 	me := decode[map[string]any](t, h.do("GET", "/customer/demo/me?expand=addresses", nil, "Authorization", "Bearer "+tok))
 	assert.Equal(t, emporix.FirstName, me["firstName"])
@@ -76,11 +76,11 @@ func TestSeedingCustomersPerFace(t *testing.T) {
 	require.Len(t, addresses, len(emporix.Addresses))
 	assert.Equal(t, emporix.Addresses[0].City, addresses[0].(map[string]any)["city"])
 
-	ol := doc.OpenLoyalty.Stores[fixtures.DemoStore].Customers[1+k/2]
+	ol := doc.OpenLoyalty.Stores[fixtures.DemoStore].Drawn.Draw(k / 2)
 	w := h.do("POST", "/api/DEFAULT/customer/login_check", map[string]string{"_username": ol.Phone, "_password": fixtures.CustomerPassword})
 	assert.Equal(t, http.StatusOK, w.Code, "an Open Loyalty customer logs in with the phone number: %s", w.Body.String())
 
-	acc := doc.Accounts.Customers[2+k/2]
+	acc := doc.Accounts.Drawn.Draw(k / 2)
 	self := decode[map[string]any](t, h.do("GET", "/customers/self", nil, "Authorization", "Bearer "+h.accountsLogin(acc.Email, fixtures.CustomerPassword)))
 	assert.Equal(t, acc.AddressTown, self["address_town"])
 	assert.Equal(t, acc.Mobile, self["mobile"])

@@ -27,8 +27,9 @@ type Emporix struct {
 
 // EmporixTenant is one tenant's settings and customers.
 type EmporixTenant struct {
-	DoubleOptIn bool              `json:"doubleOptIn"`
-	Customers   []EmporixCustomer `json:"customers"`
+	DoubleOptIn bool                    `json:"doubleOptIn"`
+	Customers   []EmporixCustomer       `json:"customers"`
+	Drawn       *Drawn[EmporixCustomer] `json:"-"` // more customers, drawn when needed
 }
 
 // EmporixCustomer is an active customer with a password login, its profile

@@ -32,7 +32,7 @@ func fixturesCmd(args []string, out io.Writer) error {
 
 // startState returns the document doppel serve starts from: the state file
 // when it exists (restored), else the personas with customers generated
-// from seed.
+// from seed, each drawn when first needed (fixtures.Draw).
 func startState(stateFile string, seed uint64, customers int) (doc *persist.Document, restored bool, err error) {
 	if stateFile != "" {
 		if doc, err = persist.ReadStateFile(stateFile); err != nil {
@@ -42,7 +42,7 @@ func startState(stateFile string, seed uint64, customers int) (doc *persist.Docu
 			return doc, true, nil
 		}
 	}
-	return &persist.Document{Document: *fixtures.Generate(seed, customers)}, false, nil
+	return &persist.Document{Document: *fixtures.Draw(seed, customers)}, false, nil
 }
 
 func badStateFile(path string, err error) error {

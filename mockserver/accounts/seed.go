@@ -18,6 +18,8 @@ type seedRetailer struct {
 	name      string   // "" when the first origin names it
 	origins   []string // normalised
 	customers []seedCustomer
+	drawn     *seed.Drawn[seed.AccountsCustomer] // the default retailer's drawn customers
+	drawnHash string                             // their password's hash
 }
 
 // seedCustomer is a checked customer with its password hashed.
@@ -76,22 +78,48 @@ func (f *Face) seedRetailer(tx *identity.Tx, r seedRetailer) error {
 		return fmt.Errorf("retailer %q has no origin: no request could reach it", name)
 	}
 	for _, c := range r.customers {
-		profile := face.Fields("name", c.Name, "address", c.Address, "address_town", c.AddressTown,
-			"address_postcode", c.AddressPostcode, "address_region", c.AddressRegion, "country", c.Country,
-			"phone", c.Phone, "mobile", c.Mobile)
-		pending := c.Status == seed.StatusPending
-		cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
-			API: API, Tenant: name, NumberDigits: 14, Email: c.Email, PasswordHash: c.hash,
-			Active: !pending, Profile: profile,
-		})
-		switch {
-		case errors.Is(err, identity.ErrDuplicate):
-			continue
-		case err != nil:
+		if err := f.addCustomer(tx, ret, c, ""); err != nil {
 			return err
-		case pending:
-			f.mail(tx, cust, acct, acct.Email, MailActivation, appLink(ret.origins[0], MailActivation, cust.Number), nil)
 		}
+	}
+	if d := r.drawn; d != nil {
+		return tx.AddReserve(identity.Reserve{
+			API: API, Tenant: name, Count: d.Count, Logins: d.Logins,
+			Number: func(r *identity.Random) string { return r.Digits(numberDigits) },
+			Create: func(tx *identity.Tx, i int, number string) error {
+				c := d.Draw(i)
+				if c.Status == seed.StatusPending {
+					return errors.New("a drawn customer is pending: its activation mail would be sent when drawn")
+				}
+				return f.addCustomer(tx, ret, seedCustomer{c, r.drawnHash}, number)
+			},
+		})
+	}
+	return nil
+}
+
+// numberDigits is the length of a customer number.
+const numberDigits = 14
+
+// addCustomer stores a seed document's customer in a retailer, under number
+// when not "" (else a fresh one); a pending one is sent its activation mail.
+// A customer whose e-mail is taken is left out.
+func (f *Face) addCustomer(tx *identity.Tx, ret retailer, c seedCustomer, number string) error {
+	profile := face.Fields("name", c.Name, "address", c.Address, "address_town", c.AddressTown,
+		"address_postcode", c.AddressPostcode, "address_region", c.AddressRegion, "country", c.Country,
+		"phone", c.Phone, "mobile", c.Mobile)
+	pending := c.Status == seed.StatusPending
+	cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
+		API: API, Tenant: ret.name, NumberDigits: numberDigits, Number: number, Email: c.Email, PasswordHash: c.hash,
+		Active: !pending, Profile: profile,
+	})
+	switch {
+	case errors.Is(err, identity.ErrDuplicate):
+		return nil
+	case err != nil:
+		return err
+	case pending:
+		f.mail(tx, cust, acct, acct.Email, MailActivation, appLink(ret.origins[0], MailActivation, cust.Number), nil)
 	}
 	return nil
 }
@@ -131,9 +159,12 @@ func checkRetailers(doc *seed.Accounts, hash func(string) string) ([]seedRetaile
 	emails := map[string]map[string]bool{} // by retailer key: its e-mails so far
 	owners := map[string]string{}          // by origin: the key of the retailer listing it
 	out := make([]seedRetailer, 0, len(entries))
-	for _, e := range entries {
+	for n, e := range entries {
 		where := e.where
 		r := seedRetailer{name: e.Name}
+		if n == def && doc.Drawn != nil {
+			r.drawn, r.drawnHash = doc.Drawn, hash(doc.Drawn.Password)
+		}
 		if e.Name != "" && !namePattern.MatchString(e.Name) {
 			return nil, fmt.Errorf("%s: name %q is not 1-100 lower-case letters, digits, '.', '-', '_' or ':'", where, e.Name)
 		}

@@ -90,7 +90,7 @@ func (f *Face) signup(c *face.Call) error {
 	err := f.id.Write(func(tx *identity.Tx) error {
 		optIn := tx.Tenant(API, tenant).DoubleOptIn
 		cust, acct, err := tx.CreateCustomer(identity.NewCustomer{
-			API: API, Tenant: tenant, NumberDigits: 8, Email: login.Email, PasswordHash: hash,
+			API: API, Tenant: tenant, NumberDigits: numberDigits, Email: login.Email, PasswordHash: hash,
 			Active: !optIn, Profile: profile,
 		})
 		if err != nil {

@@ -74,6 +74,12 @@ func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identit
 			hashes[tenant] = append(hashes[tenant], hash(c.Password))
 		}
 	}
+	drawnHash := map[string]string{}
+	for _, tenant := range tenants {
+		if d := doc.Tenants[tenant].Drawn; d != nil {
+			drawnHash[tenant] = hash(d.Password)
+		}
+	}
 	return func(tx *identity.Tx) error {
 		for _, tenant := range tenants {
 			t := doc.Tenants[tenant]
@@ -81,25 +87,50 @@ func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identit
 			settings.DoubleOptIn = t.DoubleOptIn
 			tx.SaveTenant(settings)
 			for i, c := range t.Customers {
-				cust, _, err := tx.CreateCustomer(identity.NewCustomer{
-					API: API, Tenant: tenant, NumberDigits: 8, Email: c.Email, PasswordHash: hashes[tenant][i],
-					Active: true, Profile: face.Fields("contactEmail", c.Email, "title", c.Title, "firstName", c.FirstName,
-						"lastName", c.LastName, "contactPhone", c.ContactPhone, "company", c.Company),
-				})
-				if errors.Is(err, identity.ErrDuplicate) {
-					continue
-				}
-				if err != nil {
+				if err := createCustomer(tx, tenant, c, hashes[tenant][i], ""); err != nil {
 					return err
 				}
-				for _, a := range c.Addresses {
-					tx.AddAddress(store.Address{CustomerID: cust.ID, Tags: a.Tags, Fields: face.Fields(
-						"contactName", a.ContactName, "companyName", a.CompanyName, "street", a.Street,
-						"streetNumber", a.StreetNumber, "zipCode", a.ZipCode, "city", a.City, "state", a.State,
-						"country", a.Country, "contactPhone", a.ContactPhone)})
+			}
+			if d := t.Drawn; d != nil {
+				err := tx.AddReserve(identity.Reserve{
+					API: API, Tenant: tenant, Count: d.Count, Logins: d.Logins,
+					Number: func(r *identity.Random) string { return r.Digits(numberDigits) },
+					Create: func(tx *identity.Tx, i int, number string) error {
+						return createCustomer(tx, tenant, d.Draw(i), drawnHash[tenant], number)
+					},
+				})
+				if err != nil {
+					return err
 				}
 			}
 		}
 		return nil
 	}, nil
+}
+
+// numberDigits is the length of a customer number.
+const numberDigits = 8
+
+// createCustomer stores a seed document's customer with its addresses,
+// under number when not "" (else a fresh one); a customer whose e-mail is
+// taken is left out.
+func createCustomer(tx *identity.Tx, tenant string, c seed.EmporixCustomer, hash, number string) error {
+	cust, _, err := tx.CreateCustomer(identity.NewCustomer{
+		API: API, Tenant: tenant, NumberDigits: numberDigits, Number: number, Email: c.Email, PasswordHash: hash,
+		Active: true, Profile: face.Fields("contactEmail", c.Email, "title", c.Title, "firstName", c.FirstName,
+			"lastName", c.LastName, "contactPhone", c.ContactPhone, "company", c.Company),
+	})
+	if errors.Is(err, identity.ErrDuplicate) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, a := range c.Addresses {
+		tx.AddAddress(store.Address{CustomerID: cust.ID, Tags: a.Tags, Fields: face.Fields(
+			"contactName", a.ContactName, "companyName", a.CompanyName, "street", a.Street,
+			"streetNumber", a.StreetNumber, "zipCode", a.ZipCode, "city", a.City, "state", a.State,
+			"country", a.Country, "contactPhone", a.ContactPhone)})
+	}
+	return nil
 }

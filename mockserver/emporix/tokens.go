@@ -414,7 +414,7 @@ func (f *Face) socialCustomer(tx *identity.Tx, tenant string, who socialProfile)
 		profile["lastName"] = last
 	}
 	return tx.CreateCustomer(identity.NewCustomer{
-		API: API, Tenant: tenant, NumberDigits: 8, Email: who.Email, Active: true, Profile: profile,
+		API: API, Tenant: tenant, NumberDigits: numberDigits, Email: who.Email, Active: true, Profile: profile,
 	})
 }
 

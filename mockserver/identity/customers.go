@@ -47,6 +47,47 @@ func (t *Tx) NewestCustomers(f CustomerFilter, limit int) ([]*store.Customer, []
 			out = out[:limit]
 		}
 	}
+	// The reserves' undrawn customers count too, and those of them that make
+	// the list are drawn: all were created at one instant, so they come by id.
+	prefix := f.API
+	if f.API != "" {
+		prefix += "/" + f.Tenant
+	}
+	picks := map[*reserve][]int32{}
+	for r := range t.reserves(prefix) {
+		if f.Tenant != "" && r.Tenant != f.Tenant || f.API != "" && r.API != f.API {
+			continue
+		}
+		if n := t.undrawn(r); n > 0 {
+			counts[TenantCount{API: r.API, Tenant: r.Tenant}] += n
+		}
+		for _, i := range r.order {
+			c := &store.Customer{ID: r.id(i), Created: r.created}
+			if len(out) == limit && (limit == 0 || newer(c, out[limit-1]) > 0) {
+				break
+			}
+			if t.claimed(c.ID) {
+				continue
+			}
+			picks[r] = append(picks[r], i)
+			j, _ := slices.BinarySearchFunc(out, c, newer)
+			out = slices.Insert(out, j, c)
+			if len(out) > limit {
+				out = out[:limit]
+			}
+		}
+	}
+	for r, is := range picks {
+		t.draw(r, is)
+	}
+	if len(picks) > 0 {
+		for j, c := range out {
+			if c.API == "" { // a pick: now drawn
+				out[j], _ = t.Customer(c.ID)
+			}
+		}
+		out = slices.DeleteFunc(out, func(c *store.Customer) bool { return c == nil })
+	}
 	tenants := make([]TenantCount, 0, len(counts))
 	for k, n := range counts {
 		k.Customers = n

@@ -21,13 +21,29 @@ type Tx struct {
 	now   time.Time
 	write bool
 	sent  []*store.Message // mail sent in this transaction
+	rand  *Random          // the random source when not the service's (drawing a reserve's customer)
+	seq   *uint64          // the sequence when not the service's (drawing a reserve's customer)
 }
 
 // Now is the transaction's time.
 func (t *Tx) Now() time.Time { return t.now }
 
-// Random is the service's source of identifiers and secrets.
-func (t *Tx) Random() *Random { return t.s.Rand }
+// Random is the source of identifiers and secrets: the service's.
+func (t *Tx) Random() *Random {
+	if t.rand != nil {
+		return t.rand
+	}
+	return t.s.Rand
+}
+
+// next is the next number of the sequence that orders addresses and mail.
+func (t *Tx) next() uint64 {
+	if t.seq != nil {
+		*t.seq++
+		return *t.seq - 1
+	}
+	return t.s.next()
+}
 
 func first[T any](t *Tx, table, index string, args ...any) (*T, error) {
 	raw, err := t.txn.First(table, index, args...)
@@ -132,9 +148,9 @@ func (t *Tx) newNumber(n NewCustomer) (string, error) {
 		}
 		return n.Number, nil
 	}
-	number := t.s.Rand.Digits(n.NumberDigits)
+	number := t.Random().Digits(n.NumberDigits)
 	for taken(number) {
-		number = t.s.Rand.Digits(n.NumberDigits)
+		number = t.Random().Digits(n.NumberDigits)
 	}
 	return number, nil
 }
@@ -145,7 +161,7 @@ func (t *Tx) AddAccount(c *store.Customer, email, passwordHash, role string) (*s
 		return nil, ErrDuplicate
 	}
 	a := &store.Account{
-		ID: t.s.Rand.Hex(24), API: c.API, Tenant: c.Tenant, Email: email,
+		ID: t.Random().Hex(24), API: c.API, Tenant: c.Tenant, Email: email,
 		PasswordHash: passwordHash, CustomerID: c.ID, Role: role, Created: t.now,
 	}
 	t.put(store.Accounts, a)
@@ -154,7 +170,11 @@ func (t *Tx) AddAccount(c *store.Customer, email, passwordHash, role string) (*s
 
 // Customer returns a customer by its internal id.
 func (t *Tx) Customer(id string) (*store.Customer, error) {
-	return first[store.Customer](t, store.Customers, store.ByID, id)
+	c, err := first[store.Customer](t, store.Customers, store.ByID, id)
+	if err == ErrNotFound && t.drawID(id) {
+		return first[store.Customer](t, store.Customers, store.ByID, id)
+	}
+	return c, err
 }
 
 // customerID is a customer's internal key.
@@ -172,10 +192,15 @@ func (t *Tx) CustomerByNumber(api, tenant, number string) (*store.Customer, erro
 // CustomerByNumberInAPI returns a customer by its number across all tenants
 // of an API, for faces whose numbers are unique on their own (UUIDs).
 func (t *Tx) CustomerByNumberInAPI(api, number string) (*store.Customer, error) {
-	return first[store.Customer](t, store.Customers, store.ByAPINumber, api, number)
+	c, err := first[store.Customer](t, store.Customers, store.ByAPINumber, api, number)
+	if err == ErrNotFound && t.drawNumber(api, number) {
+		return first[store.Customer](t, store.Customers, store.ByAPINumber, api, number)
+	}
+	return c, err
 }
 
-// Customers lists the customers of a tenant.
+// Customers lists the customers of a tenant in the store: those of its
+// reserve drawn so far (Reserve), not the others.
 func (t *Tx) Customers(api, tenant string) []*store.Customer {
 	var out []*store.Customer
 	for c := range each[store.Customer](t, store.Customers, store.ByIDPrefix, customerID(api, tenant, "")) {
@@ -226,7 +251,12 @@ func (t *Tx) DeleteCustomer(id string) error {
 
 // AccountByEmail returns the login with this e-mail in a tenant.
 func (t *Tx) AccountByEmail(api, tenant, email string) (*store.Account, error) {
-	return first[store.Account](t, store.Accounts, store.ByEmail, api, tenant, strings.ToLower(email))
+	login := strings.ToLower(email)
+	a, err := first[store.Account](t, store.Accounts, store.ByEmail, api, tenant, login)
+	if err == ErrNotFound && t.drawLogin(api, tenant, login) {
+		return first[store.Account](t, store.Accounts, store.ByEmail, api, tenant, login)
+	}
+	return a, err
 }
 
 // Account returns a login by id.
@@ -389,12 +419,12 @@ func (t *Tx) Address(customerID, id string) (*store.Address, error) {
 // AddAddress stores a new address with a fresh id; the first address of a
 // customer, or one marked Default, becomes the default.
 func (t *Tx) AddAddress(a store.Address) *store.Address {
-	for a.ID = t.s.Rand.Hex(10); ; a.ID = t.s.Rand.Hex(10) {
+	for a.ID = t.Random().Hex(10); ; a.ID = t.Random().Hex(10) {
 		if _, err := first[store.Address](t, store.Addresses, store.ByID, a.ID); err == ErrNotFound {
 			break
 		}
 	}
-	a.Seq = t.s.next()
+	a.Seq = t.next()
 	if _, err := first[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID); err == ErrNotFound {
 		a.Default = true
 	}

@@ -15,6 +15,7 @@ import (
 // and its profile.
 type user struct {
 	tenant, login, role string
+	number              string // the customer number (a UUID); "" for a fresh one
 	aliases             []string
 	hash                string
 	profile             map[string]any
@@ -64,13 +65,25 @@ func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identit
 			if c.Email == "" || c.Password == "" {
 				return nil, fmt.Errorf("openloyalty: store %q customer %d: email and password are required", code, i)
 			}
-			profile := map[string]any{"email": c.Email}
-			if c.Phone != "" {
-				profile["phone"] = c.Phone
-			}
-			users = append(users, user{tenant: code, login: c.Email, role: RoleCustomer, aliases: []string{c.Phone},
-				hash: hash(c.Password), profile: profile})
+			users = append(users, customer(code, c, hash(c.Password)))
 		}
+	}
+	var reserves []identity.Reserve
+	for _, code := range slices.Sorted(maps.Keys(doc.Stores)) {
+		d := doc.Stores[code].Drawn
+		if d == nil {
+			continue
+		}
+		h := hash(d.Password)
+		reserves = append(reserves, identity.Reserve{
+			API: API, Tenant: code, Count: d.Count, Logins: d.Logins,
+			Number: func(r *identity.Random) string { return r.UUID() },
+			Create: func(tx *identity.Tx, i int, number string) error {
+				u := customer(code, d.Draw(i), h)
+				u.number = number
+				return create(tx, u)
+			},
+		})
 	}
 	for i, id := range doc.PointsOfSale {
 		if id == "" {
@@ -86,8 +99,22 @@ func (f *Face) Seed(all *seed.Document, hash func(string) string) (func(*identit
 				return err
 			}
 		}
+		for _, r := range reserves {
+			if err := tx.AddReserve(r); err != nil {
+				return fmt.Errorf("openloyalty: %w", err)
+			}
+		}
 		return nil
 	}, nil
+}
+
+// customer is a store's customer as a user.
+func customer(store string, c seed.OpenLoyaltyCustomer, hash string) user {
+	profile := map[string]any{"email": c.Email}
+	if c.Phone != "" {
+		profile["phone"] = c.Phone
+	}
+	return user{tenant: store, login: c.Email, role: RoleCustomer, aliases: []string{c.Phone}, hash: hash, profile: profile}
 }
 
 // realPermissions are an admin's permissions as the service reports them
@@ -123,8 +150,11 @@ func realPermissions(in map[string][]string) (map[string]any, error) {
 
 // create adds a user with a UUID and one login per name.
 func create(tx *identity.Tx, u user) error {
+	if u.number == "" {
+		u.number = tx.Random().UUID()
+	}
 	cust, _, err := tx.CreateCustomer(identity.NewCustomer{
-		API: API, Tenant: u.tenant, Number: tx.Random().UUID(), Email: u.login, PasswordHash: u.hash,
+		API: API, Tenant: u.tenant, Number: u.number, Email: u.login, PasswordHash: u.hash,
 		Role: u.role, Active: true, Profile: u.profile,
 	})
 	if errors.Is(err, identity.ErrDuplicate) {

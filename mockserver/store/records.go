@@ -114,6 +114,14 @@ type Counter struct {
 	N    int
 }
 
+// Claim marks a customer of a reserve (identity.Reserve) as drawn into the
+// store: from then on the store's records are the customer's, whatever
+// becomes of them. Claims and reserves are part of the state's snapshots but
+// not of its export, which draws every customer.
+type Claim struct {
+	ID string // the customer's id
+}
+
 // MailCount is the Counter of the mailbox's messages.
 const MailCount = "mail"
 

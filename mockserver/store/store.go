@@ -18,6 +18,8 @@ const (
 	Mail      = "mail"
 	Tenants   = "tenants"
 	Counters  = "counters"
+	Reserves  = "reserves" // customers drawn when first needed (identity.Reserve)
+	Claims    = "claims"   // the reserves' customers drawn so far
 )
 
 // Index names. Every table has ByID, its primary key; go-memdb answers
@@ -88,6 +90,12 @@ var schema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 	Counters: table(Counters,
 		index(ByID, true, false, str("Name")),
 	),
+	Reserves: table(Reserves,
+		index(ByID, true, false, str("ID")),
+	),
+	Claims: table(Claims,
+		index(ByID, true, false, str("ID")),
+	),
 }}
 
 // Schema returns the database's schema, for tests and tools: read-only.
@@ -119,6 +127,10 @@ func New() *DB {
 // Txn starts a transaction on the live database. Write transactions are
 // serialised by go-memdb; read transactions see a consistent snapshot.
 func (d *DB) Txn(write bool) *memdb.Txn { return d.live.Load().Txn(write) }
+
+// Copy returns a private copy of the live database, in O(1): what is written
+// to it stays there.
+func (d *DB) Copy() *memdb.MemDB { return d.live.Load().Snapshot() }
 
 // Checkpoint makes the current state the baseline that Reset returns to.
 func (d *DB) Checkpoint() { d.base.Store(d.live.Load().Snapshot()) }

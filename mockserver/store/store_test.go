@@ -107,7 +107,7 @@ func TestEveryTableIsExportedAndRestored(t *testing.T) {
 	}
 	want, got := sections(in), sections(out)
 	for name := range store.Schema().Tables {
-		if name == store.Counters { // derived from the other tables on restore
+		if name == store.Counters || name == store.Reserves || name == store.Claims { // derived on restore; drawn on export
 			continue
 		}
 		switch w, ok := want[name]; {
