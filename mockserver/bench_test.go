@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -129,6 +130,22 @@ func benchmarkStart(b *testing.B, k int) {
 		b.ReportMetric(float64(m.HeapAlloc)/float64(3*k), "heap-B/customer")
 	}
 	srv.Close()
+}
+
+// BenchmarkExport100k writes the state of `doppel serve --customers 33334`
+// (GET /__doppel/state, the state file): every customer not drawn yet is
+// drawn for it, in a scratch store.
+func BenchmarkExport100k(b *testing.B) {
+	srv, err := mockserver.New(mockserver.Options{Seed: fixtures.Draw(1, 33334), Random: fixtures.Source(1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	for b.Loop() {
+		if err := srv.WriteState(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkContracts parses every embedded contract and builds its request

@@ -61,12 +61,19 @@ func (t *Tx) AddReserve(r Reserve) error {
 	if _, err := first[reserve](t, store.Reserves, store.ByID, res.ID); err == nil {
 		return fmt.Errorf("%s has drawn customers already", res.ID)
 	}
+	// The tenant's stored customers and logins, in one pass each.
+	ids, logins := map[string]bool{}, map[string]bool{}
+	for c := range each[store.Customer](t, store.Customers, store.ByIDPrefix, res.ID+"/") {
+		ids[c.ID] = true
+	}
+	for a := range each[store.Account](t, store.Accounts, store.ByEmail+"_prefix", r.API, r.Tenant, "") {
+		logins[strings.ToLower(a.Email)] = true
+	}
 	t.Random().fill(res.key[:])
 	numbers := NewRandom(rand.NewChaCha8(res.key))
 	taken := func(n string) bool {
 		_, dup := res.byNumber[n]
-		_, err := first[store.Customer](t, store.Customers, store.ByID, customerID(r.API, r.Tenant, n))
-		return dup || err == nil
+		return dup || ids[customerID(r.API, r.Tenant, n)]
 	}
 	for i := range r.Count {
 		n := r.Number(numbers)
@@ -75,8 +82,7 @@ func (t *Tx) AddReserve(r Reserve) error {
 		}
 		res.numbers[i], res.byNumber[n] = n, int32(i)
 		for _, login := range r.Logins(i) {
-			_, dup := res.byLogin[login]
-			if _, err := first[store.Account](t, store.Accounts, store.ByEmail, r.API, r.Tenant, login); dup || err == nil {
+			if _, dup := res.byLogin[login]; dup || logins[login] {
 				return fmt.Errorf("%s: the login %q of drawn customer %d is taken", res.ID, login, i)
 			}
 			res.byLogin[login] = int32(i)
@@ -163,23 +169,44 @@ func (t *Tx) draw(r *reserve, is []int32) bool {
 		t.txn = t.s.db.Txn(false)
 		return true
 	}
-	now, random, seq := t.now, t.rand, t.seq
-	defer func() { t.now, t.rand, t.seq = now, random, seq }()
 	for _, i := range is {
-		next := r.seq
-		t.now, t.rand, t.seq = r.created, r.random(i), &next
 		t.put(store.Claims, &store.Claim{ID: r.id(i)})
-		if err := r.Create(t, int(i), r.numbers[i]); err != nil {
-			panic("identity: drawing customer " + r.id(i) + ": " + err.Error()) // its number and logins were kept free
-		}
+		r.create(t, i)
 	}
 	return true
 }
 
-// drawAll draws every customer of every reserve.
-func (t *Tx) drawAll() {
+// create has customer i created in a write transaction, with the clock,
+// random source and sequence that make it the same whenever it is drawn.
+func (r *reserve) create(t *Tx, i int32) {
+	now, random, seq := t.now, t.rand, t.seq
+	defer func() { t.now, t.rand, t.seq = now, random, seq }()
+	next := r.seq
+	t.now, t.rand, t.seq = r.created, r.random(i), &next
+	if err := r.Create(t, int(i), r.numbers[i]); err != nil {
+		panic("identity: drawing customer " + r.id(i) + ": " + err.Error()) // its number and logins were kept free
+	}
+}
+
+// undrawnRecords adds to rec the records of the reserves' customers not
+// drawn yet. Each is drawn alone in an empty store (not the state: that
+// would grow by all of them at once), so its records come out just as it
+// would be drawn into the state.
+func (t *Tx) undrawnRecords(rec *store.Records) {
+	scratch := store.New()
 	for r := range t.reserves("") {
-		t.draw(r, r.order)
+		for i := range int32(r.Count) {
+			if t.claimed(r.id(i)) {
+				continue
+			}
+			txn := scratch.Txn(true)
+			tx := &Tx{txn: txn, s: t.s, write: true}
+			r.create(tx, i)
+			rec.Customers = append(rec.Customers, all[store.Customer](tx, store.Customers, store.ByID)...)
+			rec.Accounts = append(rec.Accounts, all[store.Account](tx, store.Accounts, store.ByID)...)
+			rec.Addresses = append(rec.Addresses, all[store.Address](tx, store.Addresses, store.ByID)...)
+			txn.Abort()
+		}
 	}
 }
 

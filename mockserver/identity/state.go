@@ -13,24 +13,30 @@ import (
 )
 
 // Export returns every record of the state, each table in key order, from
-// one consistent snapshot, the reserves' customers drawn (in a private copy
-// of the state, which stays as it is). The records are shared with the
-// state: read-only.
+// one consistent snapshot, with the reserves' customers not drawn yet as
+// they would be drawn. The records are shared with the state: read-only.
 func (s *Service) Export() *store.Records {
-	txn := s.db.Copy().Txn(true)
-	defer txn.Abort()
-	tx := &Tx{txn: txn, s: s, now: s.Clock.Now(), write: true}
-	tx.drawAll()
-	return &store.Records{
-		Version:   store.Version,
-		Tenants:   all[store.Tenant](tx, store.Tenants, store.ByID),
-		Customers: all[store.Customer](tx, store.Customers, store.ByID),
-		Accounts:  all[store.Account](tx, store.Accounts, store.ByID),
-		Addresses: all[store.Address](tx, store.Addresses, store.ByID),
-		Tokens:    all[store.Token](tx, store.Tokens, store.ByID),
-		Codes:     all[store.Code](tx, store.Codes, store.ByID),
-		Mail:      all[store.Message](tx, store.Mail, store.ByID),
-	}
+	var r *store.Records
+	_ = s.Read(func(tx *Tx) error {
+		r = &store.Records{
+			Version:   store.Version,
+			Tenants:   all[store.Tenant](tx, store.Tenants, store.ByID),
+			Customers: all[store.Customer](tx, store.Customers, store.ByID),
+			Accounts:  all[store.Account](tx, store.Accounts, store.ByID),
+			Addresses: all[store.Address](tx, store.Addresses, store.ByID),
+			Tokens:    all[store.Token](tx, store.Tokens, store.ByID),
+			Codes:     all[store.Code](tx, store.Codes, store.ByID),
+			Mail:      all[store.Message](tx, store.Mail, store.ByID),
+		}
+		n := len(r.Customers)
+		if tx.undrawnRecords(r); len(r.Customers) > n {
+			slices.SortFunc(r.Customers, func(a, b *store.Customer) int { return strings.Compare(a.ID, b.ID) })
+			slices.SortFunc(r.Accounts, func(a, b *store.Account) int { return strings.Compare(a.ID, b.ID) })
+			slices.SortFunc(r.Addresses, func(a, b *store.Address) int { return strings.Compare(a.ID, b.ID) })
+		}
+		return nil
+	})
+	return r
 }
 
 // Replace makes a new state of rec's records (none when rec is nil) and of
