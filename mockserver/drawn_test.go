@@ -116,3 +116,26 @@ func TestDrawnCustomersAreListed(t *testing.T) {
 	assert.IsIncreasing(t, ids, "created at one instant: by id")
 	assert.Equal(t, first[0].(map[string]any)["number"], ids[0])
 }
+
+// TestDrawnCustomersConcurrently: requests racing to draw one customer draw
+// it once.
+func TestDrawnCustomersConcurrently(t *testing.T) {
+	t.Parallel()
+	doc := fixtures.Draw(3, 5)
+	h := newHarness(t, mockserver.Options{Seed: doc, Random: fixtures.Source(3)})
+	email := doc.Emporix.Tenants[fixtures.DemoTenant].Drawn.Logins(2)[0]
+	codes := make(chan int, 8)
+	for range 8 {
+		go func() { codes <- h.loginStatusEmporix(email) }()
+	}
+	for range 8 {
+		assert.Equal(t, http.StatusOK, <-codes)
+	}
+	page := decode[map[string]any](t, h.do("GET", "/__doppel/customers?api=emporix&limit=1000", nil))
+	numbers := map[any]int{}
+	for _, c := range page["customers"].([]any) {
+		numbers[c.(map[string]any)["number"]]++
+	}
+	assert.Len(t, numbers, 3+5, "each customer once")
+	assert.EqualValues(t, 3+5, page["total"])
+}
