@@ -315,7 +315,7 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) err
 	if prob := checkDepth(r, body); prob != nil {
 		return prob
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Body = &bodyReader{r: bytes.NewReader(body)}
 	if v := p.contract.ValidateRequest(withoutEmptyBodyType(r, body), p.op, len(body) == 0); len(v) > 0 {
 		note.Violations = v
 		return &Problem{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: summary(v), Violations: v}
@@ -344,6 +344,14 @@ func readBody(r io.Reader, length, limit int64) ([]byte, error) {
 		}
 	}
 }
+
+// bodyReader gives the validator the body to read once. (It copies a body
+// whose reader it can rewind, as io.NopCloser(bytes.NewReader(b)), before
+// reading it.)
+type bodyReader struct{ r *bytes.Reader }
+
+func (b *bodyReader) Read(p []byte) (int, error) { return b.r.Read(p) }
+func (b *bodyReader) Close() error               { return nil }
 
 // withoutEmptyBodyType returns r without its Content-Type when the body is
 // empty, for validation: no body has no media type to refuse. (axios posts a
