@@ -464,8 +464,17 @@ func (t *Tx) SaveAddress(a *store.Address) {
 // remaining address.
 func (t *Tx) DeleteAddress(a *store.Address) {
 	t.del(store.Addresses, a)
-	if rest := t.Addresses(a.CustomerID); a.Default && len(rest) > 0 {
-		cp := *rest[0]
+	if !a.Default {
+		return
+	}
+	var oldest *store.Address
+	for other := range each[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID) {
+		if oldest == nil || other.Seq < oldest.Seq {
+			oldest = other
+		}
+	}
+	if oldest != nil {
+		cp := *oldest
 		cp.Default = true
 		t.put(store.Addresses, &cp)
 	}
