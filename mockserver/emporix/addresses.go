@@ -58,21 +58,32 @@ func (f *Face) addAddress(c *face.Call) error {
 		return err
 	}
 	tok := caller(c)
+	a := newAddress(tok.CustomerID, body)
+	var seen identity.AddressCount // counted before the write, which then only checks it still holds
+	_ = f.id.Read(func(tx *identity.Tx) error {
+		seen = tx.CountAddresses(tok.CustomerID)
+		return nil
+	})
 	var id string
 	err := f.id.Write(func(tx *identity.Tx) error {
 		if _, err := customerOf(tx, tok); err != nil {
 			return err
 		}
-		if !tx.AddressRoom(tok.CustomerID) {
+		if !tx.AddressRoomSince(seen, tok.CustomerID) {
 			return badRequest("A customer can have at most %d addresses.", identity.MaxAddresses)
 		}
-		id = tx.AddAddress(newAddress(tok.CustomerID, body)).ID
+		id = tx.AddAddress(a).ID
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]string{"id": id})
+	return c.JSON(http.StatusCreated, createdID{ID: id})
+}
+
+// createdID is the answer to a create.
+type createdID struct {
+	ID string `json:"id"`
 }
 
 func (f *Face) listAddresses(c *face.Call) error {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -133,7 +132,7 @@ func (c *Call) Decode(v any) error {
 		return nil
 	}
 	body := c.Body
-	if mt, _, _ := mime.ParseMediaType(c.R.Header.Get("Content-Type")); mt == FormType {
+	if mediaType(c.R) == FormType {
 		values, err := url.ParseQuery(string(c.Body))
 		if err != nil {
 			return Errorf(http.StatusBadRequest, CodeBadRequest, "request body is not a valid form: %v", err)
@@ -293,7 +292,7 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.limit))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, p.limit), r.ContentLength, p.limit)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -316,13 +315,43 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, note *Note) err
 	if prob := checkDepth(r, body); prob != nil {
 		return prob
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Body = &bodyReader{r: bytes.NewReader(body)}
 	if v := p.contract.ValidateRequest(withoutEmptyBodyType(r, body), p.op, len(body) == 0); len(v) > 0 {
 		note.Violations = v
 		return &Problem{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: summary(v), Violations: v}
 	}
 	return p.route.Handle(c)
 }
+
+// readBody is io.ReadAll into a buffer that fits the declared length (up to
+// limit), so that a body of known length is read without growing it.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	if length <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(length, limit)+1) // + 1: room to see the end without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
+// bodyReader gives the validator the body to read once. (It copies a body
+// whose reader it can rewind, as io.NopCloser(bytes.NewReader(b)), before
+// reading it.)
+type bodyReader struct{ r *bytes.Reader }
+
+func (b *bodyReader) Read(p []byte) (int, error) { return b.r.Read(p) }
+func (b *bodyReader) Close() error               { return nil }
 
 // withoutEmptyBodyType returns r without its Content-Type when the body is
 // empty, for validation: no body has no media type to refuse. (axios posts a

@@ -416,6 +416,45 @@ func (t *Tx) Address(customerID, id string) (*store.Address, error) {
 	return a, nil
 }
 
+// AddressCount is what a transaction saw of a customer's addresses: how
+// many, up to MaxAddresses, and the watch channel of the index node they
+// hang from. go-memdb never changes a committed node: a node with the same
+// channel holds the same addresses.
+type AddressCount struct {
+	n     int
+	watch <-chan struct{}
+}
+
+// CountAddresses counts a customer's addresses, up to MaxAddresses. Counted
+// in a read transaction before a write, it spares the writer the count
+// (AddressRoomSince) while every other writer waits.
+func (t *Tx) CountAddresses(customerID string) AddressCount {
+	it := t.addressIndex(customerID)
+	c := AddressCount{watch: it.WatchCh()}
+	for raw := it.Next(); raw != nil && c.n < MaxAddresses; raw = it.Next() {
+		c.n++
+	}
+	return c
+}
+
+// AddressRoomSince is AddressRoom, which it answers from seen when the
+// customer's addresses are still the ones counted there: one index lookup
+// instead of a count.
+func (t *Tx) AddressRoomSince(seen AddressCount, customerID string) bool {
+	if seen.watch != nil && t.addressIndex(customerID).WatchCh() == seen.watch {
+		return seen.n < MaxAddresses
+	}
+	return t.AddressRoom(customerID)
+}
+
+func (t *Tx) addressIndex(customerID string) memdb.ResultIterator {
+	it, err := t.txn.Get(store.Addresses, store.ByCustomer, customerID)
+	if err != nil {
+		panic("identity: bad index query: " + err.Error()) // indexes are fixed at compile time
+	}
+	return it
+}
+
 // AddAddress stores a new address with a fresh id; the first address of a
 // customer, or one marked Default, becomes the default.
 func (t *Tx) AddAddress(a store.Address) *store.Address {
@@ -436,12 +475,16 @@ func (t *Tx) AddAddress(a store.Address) *store.Address {
 // any other default of the customer is cleared.
 func (t *Tx) SaveAddress(a *store.Address) {
 	if a.Default {
-		for _, other := range t.Addresses(a.CustomerID) {
+		var was []*store.Address // the other default, not changed while iterating: go-memdb forbids it
+		for other := range each[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID) {
 			if other.ID != a.ID && other.Default {
-				cp := *other
-				cp.Default = false
-				t.put(store.Addresses, &cp)
+				was = append(was, other)
 			}
+		}
+		for _, other := range was {
+			cp := *other
+			cp.Default = false
+			t.put(store.Addresses, &cp)
 		}
 	}
 	t.put(store.Addresses, a)
@@ -451,8 +494,17 @@ func (t *Tx) SaveAddress(a *store.Address) {
 // remaining address.
 func (t *Tx) DeleteAddress(a *store.Address) {
 	t.del(store.Addresses, a)
-	if rest := t.Addresses(a.CustomerID); a.Default && len(rest) > 0 {
-		cp := *rest[0]
+	if !a.Default {
+		return
+	}
+	var oldest *store.Address
+	for other := range each[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID) {
+		if oldest == nil || other.Seq < oldest.Seq {
+			oldest = other
+		}
+	}
+	if oldest != nil {
+		cp := *oldest
 		cp.Default = true
 		t.put(store.Addresses, &cp)
 	}
