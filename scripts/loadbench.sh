@@ -176,8 +176,9 @@ compare "GET /me, 1 connection" doppel "$d_pid" "http://$d_addr/customer/bench/m
 bare_start "$tmp/login-bare.json" 200
 compare "POST login, 16 connections" doppel "$d_pid" "http://$d_addr/customer/bench/login" "$d_anon" "$login_lua" bare "$bare_pid" "http://$bare_addr/customer/bench/login" x "$login_lua" 16
 bare_start "$tmp/address.json" 201
-# fresh customers each round: none reaches the limit of 100 addresses
-before_each="address_lua $d_addr 200"
+# fresh customers each round, with room for 100 addresses each: 10 000 adds
+# a second of the round, so that none is refused for the limit
+before_each="address_lua $d_addr $((secs * 100))"
 compare "POST address, 16 connections" doppel "$d_pid" "http://$d_addr/customer/bench/me/addresses" "$d_cust" "$tmp/address.lua" bare "$bare_pid" "http://$bare_addr/customer/bench/me/addresses" x "$tmp/address.lua" 16
 before_each=
 stop "$bare_pid"; bare_pid=
