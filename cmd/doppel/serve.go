@@ -86,6 +86,7 @@ func serve(args []string, out io.Writer) error {
 	if host, _, err := net.SplitHostPort(*addr); err == nil && host != "" {
 		adminHosts = append(adminHosts, host) // the name it listens on, when a name (IP addresses always pass)
 	}
+	tuneGC()
 	start := time.Now()
 	if *stateFile != "" {
 		lock, err := persist.LockStateFile(*stateFile) // before reading it: a second doppel stops here
