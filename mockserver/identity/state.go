@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -32,7 +33,9 @@ func (s *Service) Export() *store.Records {
 		if tx.undrawnRecords(r); len(r.Customers) > n {
 			slices.SortFunc(r.Customers, func(a, b *store.Customer) int { return strings.Compare(a.ID, b.ID) })
 			slices.SortFunc(r.Accounts, func(a, b *store.Account) int { return strings.Compare(a.ID, b.ID) })
-			slices.SortFunc(r.Addresses, func(a, b *store.Address) int { return strings.Compare(a.ID, b.ID) })
+			slices.SortFunc(r.Addresses, func(a, b *store.Address) int {
+				return cmp.Or(strings.Compare(a.CustomerID, b.CustomerID), strings.Compare(a.ID, b.ID))
+			})
 		}
 		return nil
 	})
@@ -90,7 +93,7 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 		}
 		return nil
 	}
-	err := restoreTable(t, store.Tenants, r.Tenants, func(x *store.Tenant) any { return x.ID }, func(x *store.Tenant) error {
+	err := restoreTable(t, store.Tenants, r.Tenants, func(x *store.Tenant) []any { return []any{x.ID} }, func(x *store.Tenant) error {
 		if x.Name == "" || x.ID != x.API+"/"+x.Name {
 			return errors.New(`id must be "<api>/<name>", name not empty`)
 		}
@@ -99,7 +102,7 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 	if err != nil {
 		return err
 	}
-	err = restoreTable(t, store.Customers, r.Customers, func(x *store.Customer) any { return x.ID }, func(x *store.Customer) error {
+	err = restoreTable(t, store.Customers, r.Customers, func(x *store.Customer) []any { return []any{x.ID} }, func(x *store.Customer) error {
 		switch {
 		case x.Tenant == "" || x.Number == "" || x.ID != x.API+"/"+x.Tenant+"/"+x.Number:
 			return errors.New(`id must be "<api>/<tenant>/<number>", tenant and number not empty`)
@@ -111,7 +114,7 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 	if err != nil {
 		return err
 	}
-	err = restoreTable(t, store.Accounts, r.Accounts, func(x *store.Account) any { return x.ID }, func(x *store.Account) error {
+	err = restoreTable(t, store.Accounts, r.Accounts, func(x *store.Account) []any { return []any{x.ID} }, func(x *store.Account) error {
 		if x.ID == "" || x.Email == "" {
 			return errors.New("id and email must not be empty")
 		}
@@ -127,7 +130,7 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 		return err
 	}
 	defaults := map[string]int{} // default addresses by customer
-	err = restoreTable(t, store.Addresses, r.Addresses, func(x *store.Address) any { return x.ID }, func(x *store.Address) error {
+	err = restoreTable(t, store.Addresses, r.Addresses, func(x *store.Address) []any { return []any{x.CustomerID, x.ID} }, func(x *store.Address) error {
 		if x.ID == "" || x.Seq == 0 {
 			return errors.New("id must not be empty, seq not 0")
 		}
@@ -148,7 +151,7 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 			return fmt.Errorf("customer %q has %d default addresses, not 1", x.CustomerID, defaults[x.CustomerID])
 		}
 	}
-	err = restoreTable(t, store.Tokens, r.Tokens, func(x *store.Token) any { return x.Value }, func(x *store.Token) error {
+	err = restoreTable(t, store.Tokens, r.Tokens, func(x *store.Token) []any { return []any{x.Value} }, func(x *store.Token) error {
 		switch {
 		case x.Value == "" || x.Tenant == "":
 			return errors.New("value and tenant must not be empty")
@@ -162,7 +165,7 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 	if err != nil {
 		return err
 	}
-	err = restoreTable(t, store.Codes, r.Codes, func(x *store.Code) any { return x.Value }, func(x *store.Code) error {
+	err = restoreTable(t, store.Codes, r.Codes, func(x *store.Code) []any { return []any{x.Value} }, func(x *store.Code) error {
 		if x.Value == "" || x.Kind == "" {
 			return errors.New("value and kind must not be empty")
 		}
@@ -171,7 +174,7 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 	if err != nil {
 		return err
 	}
-	err = restoreTable(t, store.Mail, r.Mail, func(x *store.Message) any { return x.Seq }, func(x *store.Message) error {
+	err = restoreTable(t, store.Mail, r.Mail, func(x *store.Message) []any { return []any{x.Seq} }, func(x *store.Message) error {
 		if x.Seq == 0 || x.ID == "" {
 			return errors.New("seq must not be 0, id not empty")
 		}
@@ -184,19 +187,20 @@ func (t *Tx) restore(r *store.Records, apis []string) error {
 
 // restoreTable inserts the records of one table after check, refusing null
 // records and duplicate keys.
-func restoreTable[T any](t *Tx, table string, recs []*T, key func(*T) any, check func(*T) error) error {
+func restoreTable[T any](t *Tx, table string, recs []*T, key func(*T) []any, check func(*T) error) error {
 	for i, rec := range recs {
 		if rec == nil {
 			return fmt.Errorf("%s[%d] is null", table, i)
 		}
 		err := check(rec)
+		k := key(rec)
 		if err == nil {
-			if raw, _ := t.txn.First(table, store.ByID, key(rec)); raw != nil {
+			if raw, _ := t.txn.First(table, store.ByID, k...); raw != nil {
 				err = errDuplicateKey
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("%s[%d] (%v): %w", table, i, key(rec), err)
+			return fmt.Errorf("%s[%d] (%v): %w", table, i, k[len(k)-1], err)
 		}
 		t.put(table, rec)
 	}

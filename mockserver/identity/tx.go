@@ -240,10 +240,13 @@ func (t *Tx) DeleteCustomer(id string) error {
 	if err != nil {
 		return err
 	}
-	for _, table := range []string{store.Accounts, store.Addresses, store.Tokens, store.Codes} {
+	for _, table := range []string{store.Accounts, store.Tokens, store.Codes} {
 		if _, err := t.txn.DeleteAll(table, store.ByCustomer, id); err != nil {
 			return err
 		}
+	}
+	if _, err := t.txn.DeleteAll(store.Addresses, store.ByIDPrefix, id, ""); err != nil {
+		return err
 	}
 	t.del(store.Customers, c)
 	return nil
@@ -402,18 +405,14 @@ func (t *Tx) ConsumeCode(api, tenant, kind, value string) (*store.Code, error) {
 
 // Addresses lists a customer's addresses in creation order.
 func (t *Tx) Addresses(customerID string) []*store.Address {
-	out := all[store.Address](t, store.Addresses, store.ByCustomer, customerID)
+	out := all[store.Address](t, store.Addresses, store.ByIDPrefix, customerID, "")
 	slices.SortFunc(out, func(a, b *store.Address) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out
 }
 
 // Address returns one of a customer's addresses.
 func (t *Tx) Address(customerID, id string) (*store.Address, error) {
-	a, err := first[store.Address](t, store.Addresses, store.ByID, id)
-	if err != nil || a.CustomerID != customerID {
-		return nil, ErrNotFound
-	}
-	return a, nil
+	return first[store.Address](t, store.Addresses, store.ByID, customerID, id)
 }
 
 // AddressCount is what a transaction saw of a customer's addresses: how
@@ -448,7 +447,7 @@ func (t *Tx) AddressRoomSince(seen AddressCount, customerID string) bool {
 }
 
 func (t *Tx) addressIndex(customerID string) memdb.ResultIterator {
-	it, err := t.txn.Get(store.Addresses, store.ByCustomer, customerID)
+	it, err := t.txn.Get(store.Addresses, store.ByIDPrefix, customerID, "")
 	if err != nil {
 		panic("identity: bad index query: " + err.Error()) // indexes are fixed at compile time
 	}
@@ -459,12 +458,12 @@ func (t *Tx) addressIndex(customerID string) memdb.ResultIterator {
 // customer, or one marked Default, becomes the default.
 func (t *Tx) AddAddress(a store.Address) *store.Address {
 	for a.ID = t.Random().Hex(10); ; a.ID = t.Random().Hex(10) {
-		if _, err := first[store.Address](t, store.Addresses, store.ByID, a.ID); err == ErrNotFound {
+		if _, err := first[store.Address](t, store.Addresses, store.ByID, a.CustomerID, a.ID); err == ErrNotFound {
 			break
 		}
 	}
 	a.Seq = t.next()
-	if _, err := first[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID); err == ErrNotFound {
+	if _, err := first[store.Address](t, store.Addresses, store.ByIDPrefix, a.CustomerID, ""); err == ErrNotFound {
 		a.Default = true
 	}
 	t.SaveAddress(&a)
@@ -476,7 +475,7 @@ func (t *Tx) AddAddress(a store.Address) *store.Address {
 func (t *Tx) SaveAddress(a *store.Address) {
 	if a.Default {
 		var was []*store.Address // the other default, not changed while iterating: go-memdb forbids it
-		for other := range each[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID) {
+		for other := range each[store.Address](t, store.Addresses, store.ByIDPrefix, a.CustomerID, "") {
 			if other.ID != a.ID && other.Default {
 				was = append(was, other)
 			}
@@ -498,7 +497,7 @@ func (t *Tx) DeleteAddress(a *store.Address) {
 		return
 	}
 	var oldest *store.Address
-	for other := range each[store.Address](t, store.Addresses, store.ByCustomer, a.CustomerID) {
+	for other := range each[store.Address](t, store.Addresses, store.ByIDPrefix, a.CustomerID, "") {
 		if oldest == nil || other.Seq < oldest.Seq {
 			oldest = other
 		}

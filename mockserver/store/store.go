@@ -29,7 +29,7 @@ const (
 	ByIDPrefix  = ByID + "_prefix"
 	ByAPINumber = "api_number" // customers: API, number
 	ByEmail     = "email"      // accounts: API, tenant, lower-cased e-mail (unique)
-	ByCustomer  = "customer"   // accounts, addresses, tokens, codes: customer id
+	ByCustomer  = "customer"   // accounts, tokens, codes: customer id (addresses: ByID's prefix)
 	ByExpires   = "expires"    // tokens, codes: expiry, earliest first
 )
 
@@ -67,9 +67,10 @@ var schema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 		index(ByEmail, true, false, tenantKey(&memdb.StringFieldIndex{Field: "Email", Lowercase: true})),
 		index(ByCustomer, false, false, str("CustomerID")),
 	),
+	// An address's key is its customer's id and its own: a customer's
+	// addresses are the key's prefix, without a tree of their own.
 	Addresses: table(Addresses,
-		index(ByID, true, false, str("ID")),
-		index(ByCustomer, false, false, str("CustomerID")),
+		index(ByID, true, false, &memdb.CompoundIndex{Indexes: []memdb.Indexer{str("CustomerID"), str("ID")}}),
 	),
 	Tokens: table(Tokens,
 		index(ByID, true, false, str("Value")),
