@@ -55,7 +55,7 @@ func (t *Tx) NewestCustomers(f CustomerFilter, limit int) ([]*store.Customer, []
 	}
 	picks := map[*reserve][]int32{}
 	for r := range t.reserves(prefix) {
-		if f.Tenant != "" && r.Tenant != f.Tenant || f.API != "" && r.API != f.API {
+		if f.Tenant != "" && r.Tenant != f.Tenant { // the prefix matches longer names too
 			continue
 		}
 		if n := t.undrawn(r); n > 0 {

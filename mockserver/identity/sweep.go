@@ -58,7 +58,7 @@ func sweepTable[T any](t *Tx, table string, cutoff time.Time, expires func(*T) t
 // than MaxAddresses. Faces check it before AddAddress.
 func (t *Tx) AddressRoom(customerID string) bool {
 	n := 0
-	for range each[store.Address](t, store.Addresses, store.ByIDPrefix, customerID, "") {
+	for range t.addressesOf(customerID) {
 		if n++; n >= MaxAddresses {
 			return false
 		}

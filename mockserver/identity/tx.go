@@ -28,7 +28,8 @@ type Tx struct {
 // Now is the transaction's time.
 func (t *Tx) Now() time.Time { return t.now }
 
-// Random is the source of identifiers and secrets: the service's.
+// Random is the source of identifiers and secrets: the service's, or a
+// reserve customer's own while it is drawn.
 func (t *Tx) Random() *Random {
 	if t.rand != nil {
 		return t.rand
@@ -405,7 +406,7 @@ func (t *Tx) ConsumeCode(api, tenant, kind, value string) (*store.Code, error) {
 
 // Addresses lists a customer's addresses in creation order.
 func (t *Tx) Addresses(customerID string) []*store.Address {
-	out := all[store.Address](t, store.Addresses, store.ByIDPrefix, customerID, "")
+	out := slices.Collect(t.addressesOf(customerID))
 	slices.SortFunc(out, func(a, b *store.Address) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out
 }
@@ -446,6 +447,12 @@ func (t *Tx) AddressRoomSince(seen AddressCount, customerID string) bool {
 	return t.AddressRoom(customerID)
 }
 
+// addressesOf iterates over a customer's addresses, in key order: those
+// whose key starts with the customer's id.
+func (t *Tx) addressesOf(customerID string) func(yield func(*store.Address) bool) {
+	return each[store.Address](t, store.Addresses, store.ByIDPrefix, customerID, "")
+}
+
 func (t *Tx) addressIndex(customerID string) memdb.ResultIterator {
 	it, err := t.txn.Get(store.Addresses, store.ByIDPrefix, customerID, "")
 	if err != nil {
@@ -463,7 +470,7 @@ func (t *Tx) AddAddress(a store.Address) *store.Address {
 		}
 	}
 	a.Seq = t.next()
-	if _, err := first[store.Address](t, store.Addresses, store.ByIDPrefix, a.CustomerID, ""); err == ErrNotFound {
+	if t.addressIndex(a.CustomerID).Next() == nil {
 		a.Default = true
 	}
 	t.SaveAddress(&a)
@@ -475,7 +482,7 @@ func (t *Tx) AddAddress(a store.Address) *store.Address {
 func (t *Tx) SaveAddress(a *store.Address) {
 	if a.Default {
 		var was []*store.Address // the other default, not changed while iterating: go-memdb forbids it
-		for other := range each[store.Address](t, store.Addresses, store.ByIDPrefix, a.CustomerID, "") {
+		for other := range t.addressesOf(a.CustomerID) {
 			if other.ID != a.ID && other.Default {
 				was = append(was, other)
 			}
@@ -497,7 +504,7 @@ func (t *Tx) DeleteAddress(a *store.Address) {
 		return
 	}
 	var oldest *store.Address
-	for other := range each[store.Address](t, store.Addresses, store.ByIDPrefix, a.CustomerID, "") {
+	for other := range t.addressesOf(a.CustomerID) {
 		if oldest == nil || other.Seq < oldest.Seq {
 			oldest = other
 		}
